@@ -1,0 +1,3 @@
+from flowgraph.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Normalise step: blocks -> facts, with every mention resolved against the curated vocabularies."""

@@ -1,0 +1,207 @@
+"""Resolve mentions of organisations and recipient categories to shared entities.
+
+Exact aliases first, then alias variants, acronym typos (DLHUC -> DLUHC, HRMC -> HMRC) and
+rapidfuzz similarity above a threshold; named councils, police forces, NHS trusts and
+companies that the gazetteer does not list are recognised by the patterns in
+data/vocab/entity_patterns.csv and minted as organisations of the matching category.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from flowgraph.model import EntityRef
+from flowgraph.normalise.vocab import Vocabulary, alias_regex, split_aliases
+from flowgraph.parse.located import Located
+
+_LEADING_WORDS = re.compile(
+    r"^(?:(?:also|and|or|the|other|with|from|to|by|for|in|including|our|your|any|all|some|such|as|we|both|e\.g\.?|eg|via|then)\s+)+",
+    re.I,
+)
+_ARTICLES = re.compile(r"^(?:the|other|any|all|some|our|your|their|relevant|appropriate|various|certain)\s+")
+
+
+def normalise_key(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("'", "").replace("&", " and ")
+    text = re.sub(r"[-–/]", " ", text)
+    text = re.sub(r"[^\w() ]+", " ", text)
+    text = re.sub(r"\betc\b\.?$", "", text.strip())
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def slugify(text: str) -> str:
+    text = text.lower().replace("&", " and ").replace("’", "").replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    label: str
+    kind: str  # organisation | category | internal
+    category: str | None
+    dpv: str
+    definition: str = ""
+    broader: str | None = None
+    gss: str = ""
+    homepage: str = ""
+    minted: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int  # offsets into the Located text being scanned
+    end: int
+    text: str
+    entity: EntityRef
+
+
+class Gazetteer:
+    """Every organisation and recipient category the resolver knows, with an alias index."""
+
+    def __init__(self, vocabulary: Vocabulary, fuzzy_threshold: float = 90.0) -> None:
+        self.vocabulary = vocabulary
+        self.threshold = fuzzy_threshold
+        self.entries: dict[str, Entry] = {}
+        self.exact: dict[str, str] = {}
+        self.context: dict[tuple[str, str], str] = {}
+        self.scan_aliases: dict[str, str] = {}
+        for row in vocabulary.categories:
+            self._add(
+                Entry(row["id"], row["label"], row["kind"], row["id"], row["dpv"], row["definition"], row["broader"] or None),
+                row["aliases"],
+            )
+        for row in vocabulary.organisations:
+            self._add(
+                Entry(row["id"], row["label"], "organisation", row["category"] or None, row["dpv"], gss=row["gss"], homepage=row["homepage"]),
+                row["aliases"],
+            )
+
+    def _add(self, entry: Entry, aliases: str) -> None:
+        self.entries[entry.id] = entry
+        for alias in [entry.label, *split_aliases(aliases)]:
+            scan = True
+            if alias.startswith("="):
+                alias, scan = alias[1:], False
+            if alias.startswith("@") and ":" in alias:
+                context, alias = alias[1:].split(":", 1)
+                self.context[(context, normalise_key(alias))] = entry.id
+                continue
+            key = normalise_key(alias)
+            self.exact.setdefault(key, entry.id)
+            if scan and alias != entry.label or (scan and entry.kind == "organisation"):
+                self.scan_aliases.setdefault(alias.lower(), entry.id)
+        self.__dict__.pop("_scanner", None)
+
+    # ---------------------------------------------------------------- controllers
+    def add_controller(self, name: str) -> EntityRef:
+        """The entity for a controller named by the manifest; unknown ones are added so that
+        other notices naming them as a recipient resolve to the same entity."""
+        found = self.resolve_phrase(name, fuzzy=False)
+        if found and found.kind == "organisation":
+            return found
+        category = next((c for c, p in self.vocabulary.entity_patterns if p.fullmatch(name.strip())), None)
+        entry = Entry(slugify(name), name.strip(), "organisation", category, "fg:LocalAuthority" if category == "local-authorities" else "dpv:Organisation", minted=True)
+        self._add(entry, "")
+        return self.ref(entry.id, "controller")
+
+    def ref(self, entry_id: str, method: str, score: float = 100.0) -> EntityRef:
+        entry = self.entries[entry_id]
+        return EntityRef(entry.id, entry.label, entry.kind, method, score)
+
+    # ---------------------------------------------------------------- whole phrases
+    def resolve_phrase(self, text: str, *, context: str | None = None, fuzzy: bool = True) -> EntityRef | None:
+        """Resolve a whole phrase ("HMRC", "Other local authorities"), or None."""
+        key = normalise_key(text)
+        if not key:
+            return None
+        if context and (context, key) in self.context:
+            return self.ref(self.context[(context, key)], "alias")
+        if key in self.exact:
+            entry = self.entries[self.exact[key]]
+            return self.ref(entry.id, "exact" if key == normalise_key(entry.label) else "alias")
+        bare = _ARTICLES.sub("", key)
+        while bare != key:
+            if bare in self.exact:
+                return self.ref(self.exact[bare], "alias")
+            key, bare = bare, _ARTICLES.sub("", bare)
+        acronym = self._acronym(text.strip())
+        if acronym:
+            return acronym
+        minted = self._pattern_entity(text.strip())
+        if minted:
+            return minted
+        if fuzzy and len(key) >= 5:
+            # Long phrases share many words by chance: only near-identical ones count as typos.
+            cutoff = self.threshold if len(key.split()) <= 3 else max(self.threshold, 96.0)
+            best = process.extractOne(key, self.exact.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+            if best:
+                return self.ref(self.exact[best[0]], "fuzzy", round(best[1], 1))
+        return None
+
+    def _acronym(self, token: str) -> EntityRef | None:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{3,5}", token) or not token.isupper():
+            return None
+        candidates = [
+            (alias, entry_id)
+            for alias, entry_id in self.exact.items()
+            if len(alias) == len(token) and " " not in alias and alias[0] == token[0].lower()
+        ]
+        matches = {entry_id for alias, entry_id in candidates if DamerauLevenshtein.distance(alias, token.lower()) <= 1}
+        if len(matches) == 1:
+            return self.ref(matches.pop(), "acronym", 90.0)
+        return None
+
+    def _pattern_entity(self, text: str) -> EntityRef | None:
+        text = _LEADING_WORDS.sub("", text)
+        for category, pattern in self.vocabulary.entity_patterns:
+            if pattern.fullmatch(text):
+                return self.mint(text, category)
+        return None
+
+    def mint(self, name: str, category: str) -> EntityRef:
+        """An organisation the gazetteer does not list, recognised by its shape."""
+        key = slugify(name)
+        if key not in self.entries:
+            dpv = "fg:LocalAuthority" if category == "local-authorities" else "dpv:Organisation"
+            self._add(Entry(key, name, "organisation", category, dpv, minted=True), "")
+        return self.ref(key, "pattern", 95.0)
+
+    # ---------------------------------------------------------------- mentions in text
+    @cached_property
+    def _scanner(self) -> re.Pattern[str]:
+        aliases = sorted(self.scan_aliases, key=len, reverse=True)
+        return re.compile("|".join(alias_regex(a) for a in aliases), re.I)
+
+    def find_mentions(self, text: Located | str) -> list[Mention]:
+        """Every gazetteer mention in a text, longest first, without overlaps."""
+        raw = text.text if isinstance(text, Located) else text
+        found: list[Mention] = []
+        for m in self._scanner.finditer(raw):
+            ref = self.resolve_phrase(m.group(0), fuzzy=False)
+            if ref:
+                found.append(Mention(m.start(), m.end(), m.group(0), ref))
+        for category, pattern in self.vocabulary.entity_patterns:
+            for m in pattern.finditer(raw):
+                name = _LEADING_WORDS.sub("", m.group(0)).strip()
+                if not pattern.fullmatch(name):
+                    continue
+                start = m.start() + m.group(0).index(name)
+                known = self.resolve_phrase(name, fuzzy=False)
+                found.append(Mention(start, start + len(name), name, known or self.mint(name, category)))
+        for m in re.finditer(r"\b[A-Z][A-Z0-9]{3,5}\b", raw):
+            ref = self._acronym(m.group(0))
+            if ref:
+                found.append(Mention(m.start(), m.end(), m.group(0), ref))
+        found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+        kept: list[Mention] = []
+        for mention in found:
+            if kept and mention.start < kept[-1].end:
+                continue
+            kept.append(mention)
+        return kept

@@ -1,0 +1,121 @@
+"""Prose sentences -> sharing statements, onward sharing, data sources and denials.
+
+A sentence shares data when it holds a sharing cue (data/vocab/cues.csv); the recipients are
+the gazetteer mentions after the cue. When the sentence's subject is another organisation
+("DfE may share ... with third parties") the flow is onward from that organisation. Source
+cues ("... may pass information to us", "we use data from ...") make the mentions sources.
+A negated cue is a denial ("we will not send your information outside of the UK"), unless a
+hedge ("unless", "may") qualifies it, in which case it is kept as a sharing condition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flowgraph.model import EntityRef, Notice, Recipient, Source, Statement
+from flowgraph.normalise.evidence import evidence
+from flowgraph.normalise.gazetteer import Gazetteer
+from flowgraph.normalise.recipients import real_mentions
+from flowgraph.normalise.vocab import Vocabulary
+from flowgraph.parse.located import Located
+
+_TRANSFER_VERB = re.compile(r"\b(?:send|sent|transfer\w*|stor\w+|host\w*|leave|leaves|process\w*|move\w*|held|hold)\b", re.I)
+_ADM = re.compile(
+    r"automated decision|automated means|automated processing|decisions?\b[^.]{0,30}\b(?:by|using) (?:a )?computers?|computers? (?:to )?make (?:any )?decisions|profiling|automatically",
+    re.I,
+)
+
+
+@dataclass
+class ProseFacts:
+    recipients: list[Recipient] = field(default_factory=list)
+    onward: list[Recipient] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    denials: list[Statement] = field(default_factory=list)
+    conditions: list[Statement] = field(default_factory=list)
+
+    def extend(self, other: ProseFacts) -> None:
+        self.recipients += other.recipients
+        self.onward += other.onward
+        self.sources += other.sources
+        self.denials += other.denials
+        self.conditions += other.conditions
+
+
+class ProseReader:
+    def __init__(self, vocabulary: Vocabulary, gazetteer: Gazetteer, notice: Notice, controller: EntityRef) -> None:
+        self.cues = vocabulary.cues
+        self.locations = vocabulary.locations
+        self.gazetteer = gazetteer
+        self.notice = notice
+        self.controller = controller
+
+    def first(self, kind: str, text: str, end: int | None = None) -> re.Match[str] | None:
+        best = None
+        for pattern in self.cues.get(kind, []):
+            m = pattern.search(text, 0, len(text) if end is None else end)
+            if m and (best is None or m.start() < best.start()):
+                best = m
+        return best
+
+    def has(self, kind: str, text: str, end: int | None = None) -> bool:
+        return self.first(kind, text, end) is not None
+
+    def is_location(self, text: str) -> bool:
+        return any(c.pattern and c.pattern.search(text) for c in self.locations)
+
+    # ---------------------------------------------------------------- denials anywhere
+    def denial(self, sentence: Located) -> Statement | None:
+        """A flat denial of transfers abroad or of automated decisions, or None."""
+        text = sentence.text
+        negation = self.first("negation", text)
+        if negation is None:
+            return None
+        ev = evidence(self.notice, sentence)
+        hedged = self.has("hedge", text)
+        if _TRANSFER_VERB.search(text, negation.start()) and self.is_location(text[negation.start() :]):
+            if hedged:
+                return None
+            return Statement(text, ev, {"denies": "transfers"})
+        adm = _ADM.search(text)
+        if adm and negation.start() < adm.start():
+            return Statement(text, ev, {"denies": "automated_decisions", "qualified": str(hedged).lower()})
+        return None
+
+    # ---------------------------------------------------------------- sharing prose
+    def sentence(self, sentence: Located) -> ProseFacts:
+        facts = ProseFacts()
+        text = sentence.text
+        ev = evidence(self.notice, sentence)
+        mentions = [m for m in real_mentions(self.gazetteer, sentence) if m.entity.key != self.controller.key]
+        if self.has("source", text):
+            for m in mentions:
+                facts.sources.append(Source(m.text, m.entity, ev))
+            return facts
+        cue = self.first("share", text)
+        if cue is None:
+            return facts
+        negation = self.first("negation", text, cue.start())
+        if negation is not None:
+            if self.has("hedge", text):
+                facts.conditions.append(Statement(text, ev, {"kind": "conditional"}))
+            elif not self.is_location(text):
+                facts.denials.append(Statement(text, ev, {"denies": "sharing"}))
+            return facts
+        before = [m for m in mentions if m.end <= cue.start()]
+        after = [m for m in mentions if m.start >= cue.start()]
+        speaker_is_us = self.has("self", text, cue.start())
+        sender = before[0].entity if before and not speaker_is_us else None
+        seen: set[tuple[str, str]] = set()
+        for m in after:
+            key = (m.entity.kind, m.entity.key)
+            if key in seen or (sender and key == (sender.kind, sender.key)):
+                continue
+            seen.add(key)
+            span = sentence.sub_span(m.start, m.end)
+            if sender:
+                facts.onward.append(Recipient(m.text, m.entity, ev, span, "onward", sender=sender))
+            else:
+                facts.recipients.append(Recipient(m.text, m.entity, ev, span, "stated"))
+        return facts

@@ -1,0 +1,76 @@
+"""Transfer statements -> destinations, the processors or platforms used, and safeguards.
+
+Countries and safeguards are paired clause by clause ("Standard Contractual Clauses are used
+in the EU, Privacy Shield for USA"); the processors named anywhere in the paragraph apply to
+every transfer it states.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flowgraph.model import EntityRef, Notice, Statement, Transfer
+from flowgraph.normalise.evidence import evidence
+from flowgraph.normalise.gazetteer import Gazetteer
+from flowgraph.normalise.sentences import sentences
+from flowgraph.normalise.vocab import Concept
+from flowgraph.parse.located import Located, clean_item
+
+
+def _keys(concepts: list[Concept], text: str) -> list[str]:
+    found: list[tuple[int, str]] = []
+    for concept in concepts:
+        if concept.pattern:
+            for m in concept.pattern.finditer(text):
+                found.append((m.start(), concept.id))
+    out: list[str] = []
+    for _, key in sorted(found):
+        if key not in out:
+            out.append(key)
+    return out
+
+
+class TransferReader:
+    def __init__(self, locations: list[Concept], safeguards: list[Concept], gazetteer: Gazetteer, notice: Notice, not_applicable: list[re.Pattern[str]]) -> None:
+        self.locations = locations
+        self.safeguards = safeguards
+        self.gazetteer = gazetteer
+        self.notice = notice
+        self.not_applicable = not_applicable
+
+    def via(self, text: Located) -> tuple[EntityRef, ...]:
+        out: list[EntityRef] = []
+        for m in self.gazetteer.find_mentions(text):
+            if m.entity.kind == "organisation" and m.entity not in out and all(m.entity.key != o.key for o in out):
+                out.append(m.entity)
+        return tuple(out)
+
+    def paragraph(self, block: Located) -> tuple[list[Transfer], list[Statement]]:
+        text = clean_item(block)
+        if not text:
+            return [], []
+        if any(p.match(text.text) for p in self.not_applicable):
+            return [], [Statement(text.text, evidence(self.notice, text), {"denies": "transfers"})]
+        via = self.via(text)
+        transfers: list[Transfer] = []
+        for sentence in sentences(text):
+            clauses = [sentence]
+            if len(_keys(self.safeguards, sentence.text)) > 1:
+                clauses = [c for c in _split_clauses(sentence) if c]
+            for clause in clauses:
+                places = _keys(self.locations, clause.text)
+                guards = _keys(self.safeguards, clause.text)
+                if places or guards:
+                    transfers.append(Transfer(clause.text, tuple(places), via, tuple(guards), evidence(self.notice, clause)))
+        if not transfers and via:
+            transfers.append(Transfer(text.text, (), via, (), evidence(self.notice, text)))
+        return transfers, []
+
+
+def _split_clauses(sentence: Located) -> list[Located]:
+    out, start = [], 0
+    for m in re.finditer(r"[,;]", sentence.text):
+        out.append(sentence.sub(start, m.start()).strip())
+        start = m.end()
+    out.append(sentence.sub(start, len(sentence)).strip())
+    return out

@@ -1,0 +1,133 @@
+"""HTML (a table cell's `<ul><li>` lists, or a whole page) -> blocks, keeping source offsets.
+
+A small tag scanner rather than a DOM parser: evidence offsets must point into the original
+characters, and the notices' HTML is fragmentary (cells, unclosed tags), which a scanner that
+only reacts to structural tags handles gracefully.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flowgraph.parse.blocks import Block
+from flowgraph.parse.located import Located, decode
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>|<!--.*?-->", re.S)
+_SKIP = {"script", "style", "head", "template", "noscript"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BREAKS = {"p", "div", "br", "section", "article", "header", "footer", "nav", "blockquote", "dd", "dt", "caption"}
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(re.search(r"<(ul|ol|li|p|br|h[1-6]|table|tr|td|div|b|strong)\b[^>]*>", text, re.I))
+
+
+class _Scanner:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.blocks: list[Block] = []
+        self.run_start: int | None = None  # start of pending text run
+        self.pieces: list[tuple[int, int]] = []
+        self.list_depth = 0
+        self.item_depths: list[int] = []  # depth of each open <li>
+        self.heading_level = 0
+        self.cells: list[tuple[int, int, str]] = []  # in a table row: (start, end, tag)
+        self.in_row = False
+
+    # text runs -------------------------------------------------------------------------
+    def text(self, start: int, end: int) -> None:
+        if start < end:
+            self.pieces.append((start, end))
+
+    def _take(self) -> Located | None:
+        located = None
+        for start, end in self.pieces:
+            part = decode(self.source, start, end)
+            located = part if located is None else located.concat(part)
+        self.pieces = []
+        return located if located else None
+
+    def flush(self) -> None:
+        text = self._take()
+        if text is None:
+            return
+        if self.heading_level:
+            self.blocks.append(Block("heading", text, depth=self.heading_level))
+        elif self.item_depths:
+            self.blocks.append(Block("item", text, depth=self.item_depths[-1]))
+        else:
+            self.blocks.append(Block("para", text))
+
+    # tags ------------------------------------------------------------------------------
+    def tag(self, name: str, closing: bool) -> None:
+        if name in ("ul", "ol"):
+            self.flush()
+            self.list_depth += -1 if closing else 1
+            self.list_depth = max(self.list_depth, 0)
+        elif name == "li":
+            self.flush()
+            if closing:
+                if self.item_depths:
+                    self.item_depths.pop()
+            else:
+                self.item_depths.append(max(self.list_depth - 1, 0))
+        elif name in _HEADINGS:
+            self.flush()
+            self.heading_level = 0 if closing else int(name[1])
+        elif name in ("td", "th"):
+            if not closing:
+                self.flush()
+                self.cell_mark = len(self.blocks)
+            else:
+                self.flush()
+                self.cells.append((self.cell_mark, len(self.blocks), name))
+        elif name == "tr":
+            self.flush()
+            if closing:
+                self._close_row()
+            else:
+                self.cells = []
+        elif name in _BREAKS:
+            self.flush()
+
+    def _close_row(self) -> None:
+        """A two-or-more-cell row reads as `label: content`: its first cell becomes a label."""
+        if len(self.cells) >= 2:
+            first_start, first_end, _ = self.cells[0]
+            label_blocks = self.blocks[first_start:first_end]
+            if label_blocks:
+                label = label_blocks[0].text
+                for extra in label_blocks[1:]:
+                    label = label.concat(extra.text)
+                self.blocks[first_start:first_end] = [Block("label", label)]
+        self.cells = []
+
+
+def html_blocks(source: str, start: int, end: int) -> list[Block]:
+    """Scan `source[start:end]` as HTML and return its blocks in document order."""
+    scanner = _Scanner(source)
+    pos = start
+    skipping: str | None = None
+    for m in _TAG.finditer(source, start, end):
+        if m.group(2) is None:  # a comment
+            if not skipping:
+                scanner.text(pos, m.start())
+            pos = m.end()
+            continue
+        name = m.group(2).lower()
+        closing = m.group(1) == "/"
+        if skipping:
+            if closing and name == skipping:
+                skipping = None
+            pos = m.end()
+            continue
+        scanner.text(pos, m.start())
+        pos = m.end()
+        if name in _SKIP and not closing and not m.group(3):
+            skipping = name
+            continue
+        scanner.tag(name, closing)
+    if not skipping:
+        scanner.text(pos, end)
+    scanner.flush()
+    return scanner.blocks

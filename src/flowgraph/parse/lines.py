@@ -1,0 +1,217 @@
+"""Line-oriented notices (Markdown, plain text, portal text, tab-separated tables) -> blocks.
+
+One mechanism serves every text layout: each line is classified as a heading, a table row
+(`label<TAB>cell`, where the cell may hold HTML lists), a bullet, or prose; a row that starts
+with a tab continues the previous row's cell; prose lines broken mid-sentence are re-joined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from flowgraph.parse.blocks import Block
+from flowgraph.parse.html_fragment import html_blocks, looks_like_html
+from flowgraph.parse.located import Located, decode
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^(\s*)(?:[•·▪◦●\-*+]|\d{1,2}[.)])\s+\S")
+_RULE = re.compile(r"^[\s\-=_*|:]+$")
+_MD_TABLE = re.compile(r"^\s*\|.*\|\s*$")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+)\1\s*$")
+_FUNCTION_WORDS = {
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the",
+    "to", "with", "your", "our", "their", "its", "his", "her", "that", "which", "who", "is",
+    "are", "be", "via", "including", "such", "e.g", "eg", "i.e",
+}  # fmt: skip
+_TERMINAL = (".", "!", "?", ":", ";", ")", '"', "”")
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, line) for every line, without its line break."""
+    pos = 0
+    for m in re.finditer(r"\r\n|\n|\r", text):
+        yield pos, m.start(), text[pos : m.start()]
+        pos = m.end()
+    if pos < len(text):
+        yield pos, len(text), text[pos:]
+
+
+def _ends_mid_sentence(text: str) -> bool:
+    stripped = text.rstrip()
+    if not stripped or stripped.endswith(_TERMINAL):
+        return False
+    last = re.split(r"\s+", stripped)[-1].lower().strip(",")
+    return last in _FUNCTION_WORDS or stripped.endswith(",")
+
+
+def _is_short_line(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= 10
+        and len(text) <= 90
+        and not text.rstrip().endswith((".", ",", ";", ":", "!"))
+        and (text[0].isupper() or text[0].isdigit())
+        and not _ends_mid_sentence(text)
+    )
+
+
+def _join(blocks: list[Located]) -> Located:
+    out = blocks[0]
+    for extra in blocks[1:]:
+        out = out.concat(extra)
+    return out
+
+
+class LineParser:
+    """Turns a whole notice into blocks; `known_heading` says if a line is a vocabulary heading."""
+
+    def __init__(self, text: str, known_heading: Callable[[str], bool], *, markdown: bool) -> None:
+        self.text = text
+        self.known_heading = known_heading
+        self.markdown = markdown
+        self.blocks: list[Block] = []
+        self.para: Located | None = None  # prose being accumulated
+        self.next_line = ""  # the next non-blank line, for look-ahead
+        self.para_open = False  # True while the paragraph may continue on the next line
+
+    def decode(self, start: int, end: int) -> Located:
+        return decode(self.text, start, end, markdown=self.markdown)
+
+    def end_para(self) -> None:
+        if self.para:
+            self.blocks.append(Block("para", self.para))
+        self.para = None
+        self.para_open = False
+
+    def parse(self) -> list[Block]:
+        lines = list(iter_lines(self.text))
+        for index, (start, end, line) in enumerate(lines):
+            self.next_line = next((nxt for _, _, nxt in lines[index + 1 :] if nxt.strip()), "")
+            self.line(start, end, line)
+        self.end_para()
+        return self.blocks
+
+    def _continues_item(self, text: Located) -> bool:
+        """A bare line right after a list item that stopped mid-sentence carries that item on."""
+        if not self.blocks or self.para is not None or self.blocks[-1].kind != "item":
+            return False
+        last = self.blocks[-1].text.text
+        return _ends_mid_sentence(last) or (text.text[:1].islower() and not last.endswith("."))
+
+    def line(self, start: int, end: int, line: str) -> None:
+        if not line.strip():
+            # A blank line ends a paragraph unless the paragraph plainly stops mid-sentence.
+            if self.para is None or not _ends_mid_sentence(self.para.text):
+                self.end_para()
+            return
+        if "\t" in line:
+            self.table_row(start, end, line)
+            return
+        if self.markdown and _MD_TABLE.match(line):
+            self.markdown_row(start, line)
+            return
+        if _RULE.match(line):
+            self.end_para()
+            return
+        if m := _MD_HEADING.match(line):
+            self.end_para()
+            text = self.decode(start + m.start(2), start + m.end(2))
+            if text:
+                self.blocks.append(Block("heading", text, depth=len(m.group(1))))
+            return
+        if m := _BULLET.match(line):
+            self.end_para()
+            depth = len(m.group(1).expandtabs(4)) // 2
+            text = self.decode(start, end)
+            if text:
+                self.blocks.append(Block("item", text, depth=depth))
+            return
+        if looks_like_html(line):
+            self.end_para()
+            self.blocks.extend(html_blocks(self.text, start, end))
+            return
+        self.prose_line(start, end, line)
+
+    def prose_line(self, start: int, end: int, line: str) -> None:
+        text = self.decode(start, end)
+        if not text:
+            return
+        if self._continues_item(text):
+            last = self.blocks.pop()
+            self.blocks.append(Block("item", last.text.concat(text), depth=last.depth))
+            return
+        if self.para is not None and (
+            self.para_open or _ends_mid_sentence(self.para.text) or text.text[:1].islower()
+        ):
+            self.para = self.para.concat(text)
+            self.para_open = _ends_mid_sentence(self.para.text)
+            return
+        bold = self.markdown and _BOLD_LINE.match(line)
+        words = len(text.text.split())
+        heading_shaped = (
+            words <= 16
+            and not text.text.endswith((":", ",", ";", "."))
+            and not _ends_mid_sentence(text.text)
+            and not self.next_line.lstrip()[:1].islower()
+        )
+        is_question = heading_shaped and text.text.endswith("?")
+        if bold or is_question or (heading_shaped and self.known_heading(text.text)):
+            self.end_para()
+            self.blocks.append(Block("heading", text, depth=2 if bold else 3))
+            return
+        if _is_short_line(text.text) and not self.next_line.lstrip()[:1].islower():
+            self.end_para()
+            self.blocks.append(Block("heading", text, depth=4, hard=False))
+            return
+        if self.markdown and self.para is not None:
+            self.para = self.para.concat(text)
+        else:
+            self.end_para()
+            self.para = text
+        self.para_open = _ends_mid_sentence(text.text)
+
+    def table_row(self, start: int, end: int, line: str) -> None:
+        """`label<TAB>cell`: a row label, then the cell's blocks; no label continues the last cell."""
+        self.end_para()
+        tab = line.index("\t")
+        label_raw = line[:tab]
+        cells_start = start + tab + 1
+        if _RULE.match(line.replace("\t", "")):
+            return
+        if label_raw.strip():
+            label_blocks = html_blocks(self.text, start, start + tab)
+            if label_blocks:
+                self.blocks.append(Block("label", _join([b.text for b in label_blocks])))
+        # Further tabs separate further cells of the same row.
+        cell_start = cells_start
+        for m in re.finditer(r"\t", self.text[cells_start:end]):
+            self._cell(cell_start, cells_start + m.start())
+            cell_start = cells_start + m.end()
+        self._cell(cell_start, end)
+
+    def _cell(self, start: int, end: int) -> None:
+        if start >= end or not self.text[start:end].strip():
+            return
+        if looks_like_html(self.text[start:end]):
+            self.blocks.extend(html_blocks(self.text, start, end))
+        else:
+            text = self.decode(start, end)
+            if text:
+                self.blocks.append(Block("para", text))
+
+    def markdown_row(self, start: int, line: str) -> None:
+        self.end_para()
+        if _RULE.match(line):
+            return
+        cells = [(m.start(1), m.end(1)) for m in re.finditer(r"\|?([^|]+)", line)]
+        cells = [(s, e) for s, e in cells if line[s:e].strip()]
+        if len(cells) < 2:
+            for s, e in cells:
+                self._cell(start + s, start + e)
+            return
+        label = self.decode(start + cells[0][0], start + cells[0][1])
+        if label:
+            self.blocks.append(Block("label", label))
+        for s, e in cells[1:]:
+            self._cell(start + s, start + e)

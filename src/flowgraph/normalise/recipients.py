@@ -39,6 +39,9 @@ def split_examples(text: Located) -> list[Located]:
 
     def cut(i: int, j: int) -> None:
         piece = text.sub(i, j).strip(" ,;:.–-")
+        marker = EXAMPLE_MARKER.match(piece.text)
+        if marker:
+            piece = piece.sub(marker.end(), len(piece))
         piece = piece.sub(0, _PIECE_END.search(piece.text).start()) if _PIECE_END.search(piece.text) else piece
         if piece:
             pieces.append(piece.strip(" ,;:.–-"))
@@ -85,8 +88,8 @@ class ItemResolver:
         ref = self.gazetteer.resolve_phrase(head.text)
         if ref:
             return ref
-        mentions = real_mentions(self.gazetteer, head)
-        if mentions and mentions[0].start <= 8:
+        mentions = [m for m in real_mentions(self.gazetteer, head) if not _inside_parentheses(head.text, m.start)]
+        if mentions:
             return mentions[0].entity
         return unresolved(head.text)
 

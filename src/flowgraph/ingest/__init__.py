@@ -1,0 +1,1 @@
+"""Ingest step: the manifest and the notice files, read byte-for-byte and checked."""

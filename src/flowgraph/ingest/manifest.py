@@ -1,0 +1,78 @@
+"""The notice manifest (data/notices/manifest.csv): which file is whose notice, from where.
+
+Columns: file, controller, service, title, url, retrieved, format, sha256 (see data/notices/README.md).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from flowgraph.errors import ManifestError
+from flowgraph.model import NoticeSource
+from flowgraph.parse.layout import LAYOUTS
+
+MANIFEST_NAME = "manifest.csv"
+COLUMNS = ("file", "controller", "service", "title", "url", "retrieved", "format", "sha256")
+
+
+def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
+    """The notices a manifest lists, and the problems with rows it had to leave out."""
+    sources: list[NoticeSource] = []
+    problems: list[str] = []
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in ("file", "controller") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ManifestError(path, f"missing column(s) {', '.join(missing)}", 1)
+        seen: set[str] = set()
+        for line, row in enumerate(reader, start=2):
+            row = {k: (v or "").strip() for k, v in row.items() if k}
+            name, controller = row.get("file", ""), row.get("controller", "")
+            if not name or not controller:
+                problems.append(str(ManifestError(path, "row needs both file and controller", line)))
+                continue
+            file_path = (path.parent / name).resolve()
+            if not file_path.is_file():
+                problems.append(str(ManifestError(path, f"names {name!r}, which does not exist", line)))
+                continue
+            if file_path.stem in seen:
+                problems.append(str(ManifestError(path, f"lists {name!r} twice", line)))
+                continue
+            layout = row.get("format") or None
+            if layout and layout not in LAYOUTS:
+                problems.append(str(ManifestError(path, f"unknown format {layout!r} (use {', '.join(LAYOUTS)} or leave empty)", line)))
+                layout = None
+            seen.add(file_path.stem)
+            sources.append(
+                NoticeSource(
+                    file_path, controller, row.get("service") or None, row.get("title") or None,
+                    row.get("url") or None, row.get("retrieved") or None, layout, row.get("sha256") or None,
+                )  # fmt: skip
+            )
+    return sources, problems
+
+
+def discover(paths: list[Path], controller: str | None = None, service: str | None = None) -> tuple[list[NoticeSource], list[str]]:
+    """Notices named on the command line: manifests, directories holding one, or single files."""
+    sources: list[NoticeSource] = []
+    problems: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            manifest = path / MANIFEST_NAME
+            if not manifest.exists():
+                problems.append(f"{path}: no {MANIFEST_NAME} in this directory")
+                continue
+            found, issues = read_manifest(manifest)
+        elif path.name.endswith(".csv"):
+            found, issues = read_manifest(path)
+        elif not path.exists():
+            found, issues = [], [f"{path}: file not found"]
+        else:
+            if not controller:
+                found, issues = [], [f"{path}: a single notice needs --controller NAME (or list it in a manifest)"]
+            else:
+                found, issues = [NoticeSource(path.resolve(), controller, service)], []
+        sources += found
+        problems += issues
+    return sources, problems

@@ -1,0 +1,1 @@
+"""RDF step: extractions -> quads under deterministic IRIs, one named graph per notice."""

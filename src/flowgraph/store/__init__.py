@@ -1,0 +1,1 @@
+"""Store step: built graphs on disk (snapshots), opened as an Oxigraph or rdflib store."""

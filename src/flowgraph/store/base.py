@@ -1,0 +1,34 @@
+"""The one storage interface the query, serve and trace steps use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from flowgraph.errors import StoreError
+from flowgraph.settings import Settings
+from flowgraph.store import snapshot as snapshots
+
+
+class GraphStore(Protocol):
+    name: str
+
+    def select(self, query: str, bindings: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run a SELECT; values come back as Python strings/ints/bools (None when unbound)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_store(settings: Settings, snapshot: Path | None = None) -> GraphStore:
+    """Open the current build with the backend the settings choose."""
+    path = snapshot or snapshots.current(settings.output_dir)
+    if settings.store == "oxigraph":
+        from flowgraph.store.oxigraph import OxigraphStore
+
+        return OxigraphStore.open(path)
+    if settings.store == "memory":
+        from flowgraph.store.memory import MemoryStore
+
+        return MemoryStore.open(path)
+    raise StoreError(f"unknown store backend {settings.store!r}")

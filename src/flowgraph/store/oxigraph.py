@@ -1,0 +1,80 @@
+"""On-disk Oxigraph store: SPARQL runs in Oxigraph's engine; the default graph is the union."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from flowgraph.errors import QueryError, StoreError
+from flowgraph.store import snapshot as snapshots
+
+DIRECTORY = "oxigraph"
+
+
+def load_snapshot(snapshot: Path) -> None:
+    """Bulk-load the snapshot's N-Quads files into a new on-disk store beside them."""
+    store = ox.Store(str(snapshot / DIRECTORY))
+    for path in snapshots.nquads_files(snapshot):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store
+
+
+def to_python(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#int", "#long")):
+            return int(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        if dt.endswith("#decimal"):
+            return float(term.value)
+        return term.value
+    return term.value
+
+
+def to_term(value: Any) -> Any:
+    if isinstance(value, bool):
+        return ox.Literal(str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if isinstance(value, str) and value.startswith(("http://", "https://", "urn:")):
+        return ox.NamedNode(value)
+    return ox.Literal(str(value))
+
+
+class OxigraphStore:
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, snapshot: Path) -> OxigraphStore:
+        path = snapshot / DIRECTORY
+        if not path.exists():
+            raise StoreError(f"{snapshot}: no Oxigraph store in this build")
+        try:
+            return cls(ox.Store.read_only(str(path)))
+        except OSError as exc:
+            raise StoreError(f"cannot open Oxigraph store {path}: {exc}") from exc
+
+    def select(self, query: str, bindings: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self.store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed query: {exc}") from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = [{name: to_python(solution[name]) for name in names} for solution in result]
+        return names, rows
+
+    def close(self) -> None:
+        del self.store

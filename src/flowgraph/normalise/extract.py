@@ -73,6 +73,9 @@ class _Run:
                 self.start_service(block.text)
             else:
                 self.content(block)
+        for s in self.services:
+            s.recipients = _unique_flows(s.recipients)
+            s.onward = _unique_flows(s.onward)
         services = [s for s in self.services if _has_facts(s) or s.service]
         problems = []
         if not any(s.recipients or s.onward for s in services):
@@ -243,3 +246,15 @@ def _has_facts(s: ServiceExtraction) -> bool:
         (s.purposes, s.legal_bases, s.laws, s.recipients, s.onward, s.transfers, s.automated_decisions,
          s.retention, s.data_categories, s.sources, s.denials)
     )  # fmt: skip
+
+
+def _unique_flows(recipients: list) -> list:
+    """The same mention read twice (e.g. by two passes over one paragraph) is one flow."""
+    seen: set[tuple] = set()
+    out = []
+    for r in recipients:
+        key = (r.entity.kind, r.entity.key, r.mention, r.sender.key if r.sender else None)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out

@@ -20,7 +20,7 @@ EXAMPLE_MARKER = re.compile(
 )
 _PIECE_END = re.compile(r"\s*(?:\betc\b\.?|\.\.\.)\s*$", re.I)
 _MODIFIER_AFTER = re.compile(
-    r"^['’]?s?\s+(?:number|numbers|records?|data|website|guidance|funds|policy|policies|accounts?|codes?|funding|card|app)\b",
+    r"^['’]?s?\s+(?:number|numbers|records?|data|website|sector|guidance|funds|policy|policies|accounts?|codes?|funding|card|app)\b",
     re.I,
 )
 

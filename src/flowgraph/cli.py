@@ -1,0 +1,202 @@
+"""The `flowgraph` command line. Exit codes: 0 ok, 1 validation violations, 2 bad input, 3 internal error."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from flowgraph.errors import FlowgraphError
+from flowgraph.settings import Settings
+
+app = typer.Typer(help="Build and query a knowledge graph of data flows from UK council privacy notices.", no_args_is_help=True)
+err = Console(stderr=True)
+out = Console()
+
+Paths = Annotated[list[Path] | None, typer.Argument(help="Notice files, manifests or directories (default data/notices/)")]
+Store = Annotated[str | None, typer.Option("--store", help="Store backend: oxigraph (default) or memory")]
+
+
+def _settings(store: str | None = None) -> Settings:
+    return Settings(store=store) if store else Settings()
+
+
+def _fail(exc: Exception, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def build(
+    paths: Paths = None,
+    controller: Annotated[str | None, typer.Option(help="Controller of a single notice file built without a manifest")] = None,
+    service: Annotated[str | None, typer.Option(help="Service area of a single notice file")] = None,
+    strict: Annotated[bool, typer.Option(help="Fail (exit 2) on any problem; nothing is published")] = False,
+) -> None:
+    """Build the graph from notices and publish it atomically (the previous graph stays on failure)."""
+    from flowgraph.build import BuildFailed, build as run_build
+
+    settings = _settings()
+    try:
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("reading notices", total=None)
+            report = run_build(settings, paths, controller=controller, service=service, strict=strict,
+                               on_notice=lambda name: progress.update(task, advance=1, description=name))  # fmt: skip
+    except BuildFailed as exc:
+        raise _fail(exc) from exc
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    table = Table(title="flowgraph build", show_header=False)
+    for key, value in report.summary().items():
+        table.add_row(key, str(value))
+    out.print(table)
+    for problem in report.problems:
+        err.print(f"[yellow]problem:[/yellow] {problem}", highlight=False)
+    for item in report.unresolved:
+        err.print(f"[cyan]unresolved:[/cyan] {item}", highlight=False)
+    out.print(f"published {report.snapshot}")
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="A notice file")],
+    controller: Annotated[str | None, typer.Option(help="The notice's controller (default: from the manifest beside it)")] = None,
+    service: Annotated[str | None, typer.Option(help="Service area, when the notice covers one")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json")] = "json",
+) -> None:
+    """Print what the loader extracts from one notice, one object per service area."""
+    from flowgraph.ingest.manifest import read_manifest
+    from flowgraph.pipeline import Extractor
+    from flowgraph.rdf.iris import Minter
+    from flowgraph.report.extraction import extraction_json
+
+    settings = _settings()
+    extractor = Extractor(settings)
+    source = None
+    manifest = file.parent / "manifest.csv"
+    if manifest.exists():
+        sources, _ = read_manifest(manifest)
+        extractor.register_controllers(sources)
+        source = next((s for s in sources if s.path == file.resolve()), None)
+    if controller:
+        from flowgraph.model import NoticeSource
+
+        source = NoticeSource(file.resolve(), controller, service)
+    if source is None:
+        raise _fail(FlowgraphError(f"{file}: not in a manifest; give --controller NAME"))
+    try:
+        extraction = extractor.extract(source)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    json.dump(extraction_json(extraction, Minter(settings.base_iri)), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _print_rows(names: list[str], rows: list[dict], fmt: str) -> None:
+    if fmt == "json":
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=names, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(*names)
+        for row in rows:
+            table.add_row(*("" if row[n] is None else str(row[n]) for n in names))
+        out.print(table)
+
+
+@app.command()
+def flows(
+    fmt: Annotated[str, typer.Option("--format", help="csv, json or table")] = "csv",
+    controller: Annotated[str | None, typer.Option(help="Only flows of this controller (name or IRI)")] = None,
+    store: Store = None,
+) -> None:
+    """One row per flow: controller, service, recipient as written, recipient IRI, label, kind, notice, quote."""
+    from flowgraph.query.library import load_library, run
+    from flowgraph.store.base import open_store
+
+    settings = _settings(store)
+    try:
+        graph = open_store(settings)
+        params = {}
+        if controller:
+            from flowgraph.normalise.gazetteer import slugify
+
+            params["controller"] = controller if controller.startswith("http") else f"{settings.base_iri}org/{slugify(controller)}"
+        names, rows = run(graph, load_library(settings.queries_dir)["flows"], params)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    _print_rows(names, rows, fmt)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="nquads, trig, turtle or jsonld")] = "trig",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")] = None,
+) -> None:
+    """Export the built graph; the output is byte-identical for the same notices."""
+    from flowgraph.report.export import export_graph
+    from flowgraph.store import snapshot as snapshots
+
+    settings = _settings()
+    try:
+        data = export_graph(snapshots.nquads_files(snapshots.current(settings.output_dir)), fmt)
+    except (FlowgraphError, ValueError) as exc:
+        raise _fail(exc) from exc
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def validate() -> None:
+    """Run the SHACL shapes and the *-violation checks over the built graph (exit 1 on violations)."""
+    from flowgraph.query.library import load_library, run
+    from flowgraph.rdf.validate import validate_nquads
+    from flowgraph.store import snapshot as snapshots
+    from flowgraph.store.base import open_store
+
+    settings = _settings()
+    try:
+        snapshot = snapshots.current(settings.output_dir)
+        result = validate_nquads(snapshots.nquads_files(snapshot), settings.ontology_dir / "shapes.ttl")
+        graph = open_store(settings, snapshot)
+        failed_checks = {}
+        for query in load_library(settings.queries_dir).values():
+            if query.is_check:
+                _, rows = run(graph, query)
+                if rows:
+                    failed_checks[query.name] = rows
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    out.print(f"SHACL: {'conforms' if result.conforms else f'{result.violations} violation(s)'}")
+    if not result.conforms:
+        out.print(result.report, markup=False)
+    for name, rows in failed_checks.items():
+        out.print(f"check {name}: {len(rows)} violation(s)", markup=False)
+        for row in rows[:20]:
+            out.print(f"  {row}", markup=False)
+    if not result.conforms or failed_checks:
+        raise typer.Exit(1)
+    out.print("all checks pass")
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m flowgraph`
+    try:
+        app()
+    except FlowgraphError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Query step: the SPARQL library in queries/*.rq, run with bound parameters."""

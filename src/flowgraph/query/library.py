@@ -1,0 +1,58 @@
+"""The query library: queries/*.rq files with a comment header (title, description, params).
+
+Values are bound as parameters (substitutions), never spliced into the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowgraph.errors import QueryError
+from flowgraph.store.base import GraphStore
+
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    name: str
+    path: Path
+    text: str
+    title: str
+    description: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_check(self) -> bool:
+        return self.name.endswith("-violation")
+
+
+def parse_query(path: Path) -> LibraryQuery:
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    params: dict[str, str] = {}
+    for line in text.splitlines():
+        m = _HEADER.match(line.strip())
+        if not m:
+            continue
+        key, value = m.groups()
+        if key == "param":
+            name, _, description = value.partition(" - ")
+            params[name.strip()] = description.strip()
+        else:
+            meta[key] = value.strip()
+    return LibraryQuery(path.stem, path, text, meta.get("title", path.stem), meta.get("description", ""), params)
+
+
+def load_library(directory: Path) -> dict[str, LibraryQuery]:
+    return {q.name: q for q in sorted((parse_query(p) for p in directory.rglob("*.rq")), key=lambda q: q.name)}
+
+
+def run(store: GraphStore, query: LibraryQuery, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    unknown = set(params or {}) - set(query.params)
+    if unknown:
+        raise QueryError(f"query {query.name!r} has no parameter(s) {', '.join(sorted(unknown))}; it takes: {', '.join(query.params) or 'none'}")
+    return store.select(query.text, params or {})

@@ -23,7 +23,9 @@ class BuildFailed(FlowgraphError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("build failed; the previous graph is unchanged:\n  " + "\n  ".join(problems))
+        super().__init__(
+            "build failed; the previous graph is unchanged:\n  " + "\n  ".join(problems)
+        )
 
 
 @dataclass
@@ -67,7 +69,7 @@ def build(
         report.extractions.append(extraction)
     if not report.extractions:
         report.problems.append("no notice could be read; nothing to build")
-    if strict and report.problems or not report.extractions:
+    if (strict and report.problems) or not report.extractions:
         raise BuildFailed(report.problems)
     minter = Minter(settings.base_iri)
     builder = NoticeGraphBuilder(minter, extractor.vocabulary, extractor.gazetteer)
@@ -75,14 +77,26 @@ def build(
     (snapshot / "graphs").mkdir()
     for extraction in report.extractions:
         quads = builder.build(extraction)
-        (snapshot / "graphs" / f"{extraction.notice.notice_id}.nq").write_text(quads, encoding="utf-8")
+        (snapshot / "graphs" / f"{extraction.notice.notice_id}.nq").write_text(
+            quads, encoding="utf-8"
+        )
         report.notices += 1
         for s in extraction.services:
             report.services += 1 if s.service or len(extraction.services) == 1 else 0
             report.flows += len(s.recipients) + len(s.onward)
-            report.unresolved += [f"{extraction.notice.source.path.name}:{r.evidence.line}: {r.text}" for r in s.recipients + s.onward if r.entity.kind == "unresolved"]
-            report.unresolved += [f"{extraction.notice.source.path.name}:{law.evidence.line}: {law.text}" for law in s.laws if not law.recognised]
-    vocab = vocabulary_quads(minter, extractor.vocabulary, extractor.gazetteer, settings.ontology_dir / "flowgraph.ttl")
+            report.unresolved += [
+                f"{extraction.notice.source.path.name}:{r.evidence.line}: {r.text}"
+                for r in s.recipients + s.onward
+                if r.entity.kind == "unresolved"
+            ]
+            report.unresolved += [
+                f"{extraction.notice.source.path.name}:{law.evidence.line}: {law.text}"
+                for law in s.laws
+                if not law.recognised
+            ]
+    vocab = vocabulary_quads(
+        minter, extractor.vocabulary, extractor.gazetteer, settings.ontology_dir / "flowgraph.ttl"
+    )
     (snapshot / "vocabulary.nq").write_text(vocab, encoding="utf-8")
     snapshots.write_json(snapshot / "build.json", {**report.summary(), "problems_list": report.problems, "unresolved_list": report.unresolved,
                                                    "base_iri": settings.base_iri,

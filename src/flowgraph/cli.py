@@ -17,12 +17,20 @@ from rich.table import Table
 from flowgraph.errors import FlowgraphError
 from flowgraph.settings import Settings
 
-app = typer.Typer(help="Build and query a knowledge graph of data flows from UK council privacy notices.", no_args_is_help=True)
+app = typer.Typer(
+    help="Build and query a knowledge graph of data flows from UK council privacy notices.",
+    no_args_is_help=True,
+)
 err = Console(stderr=True)
 out = Console()
 
-Paths = Annotated[list[Path] | None, typer.Argument(help="Notice files, manifests or directories (default data/notices/)")]
-Store = Annotated[str | None, typer.Option("--store", help="Store backend: oxigraph (default) or memory")]
+Paths = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Notice files, manifests or directories (default data/notices/)"),
+]
+Store = Annotated[
+    str | None, typer.Option("--store", help="Store backend: oxigraph (default) or memory")
+]
 
 
 def _settings(store: str | None = None) -> Settings:
@@ -37,12 +45,19 @@ def _fail(exc: Exception, code: int = 2) -> typer.Exit:
 @app.command()
 def build(
     paths: Paths = None,
-    controller: Annotated[str | None, typer.Option(help="Controller of a single notice file built without a manifest")] = None,
-    service: Annotated[str | None, typer.Option(help="Service area of a single notice file")] = None,
-    strict: Annotated[bool, typer.Option(help="Fail (exit 2) on any problem; nothing is published")] = False,
+    controller: Annotated[
+        str | None, typer.Option(help="Controller of a single notice file built without a manifest")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Service area of a single notice file")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Fail (exit 2) on any problem; nothing is published")
+    ] = False,
 ) -> None:
     """Build the graph from notices and publish it atomically (the previous graph stays on failure)."""
-    from flowgraph.build import BuildFailed, build as run_build
+    from flowgraph.build import BuildFailed
+    from flowgraph.build import build as run_build
 
     settings = _settings()
     try:
@@ -68,8 +83,13 @@ def build(
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A notice file")],
-    controller: Annotated[str | None, typer.Option(help="The notice's controller (default: from the manifest beside it)")] = None,
-    service: Annotated[str | None, typer.Option(help="Service area, when the notice covers one")] = None,
+    controller: Annotated[
+        str | None,
+        typer.Option(help="The notice's controller (default: from the manifest beside it)"),
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Service area, when the notice covers one")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="json")] = "json",
 ) -> None:
     """Print what the loader extracts from one notice, one object per service area."""
@@ -96,7 +116,12 @@ def extract(
         extraction = extractor.extract(source)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    json.dump(extraction_json(extraction, Minter(settings.base_iri)), sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(
+        extraction_json(extraction, Minter(settings.base_iri)),
+        sys.stdout,
+        indent=2,
+        ensure_ascii=False,
+    )
     sys.stdout.write("\n")
 
 
@@ -106,7 +131,9 @@ def _print_rows(names: list[str], rows: list[dict], fmt: str) -> None:
         sys.stdout.write("\n")
     elif fmt in ("csv", "tsv"):
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=names, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer = csv.DictWriter(
+            buffer, fieldnames=names, delimiter="," if fmt == "csv" else "\t", lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
         sys.stdout.write(buffer.getvalue())
@@ -120,7 +147,9 @@ def _print_rows(names: list[str], rows: list[dict], fmt: str) -> None:
 @app.command()
 def flows(
     fmt: Annotated[str, typer.Option("--format", help="csv, json or table")] = "csv",
-    controller: Annotated[str | None, typer.Option(help="Only flows of this controller (name or IRI)")] = None,
+    controller: Annotated[
+        str | None, typer.Option(help="Only flows of this controller (name or IRI)")
+    ] = None,
     store: Store = None,
 ) -> None:
     """One row per flow: controller, service, recipient as written, recipient IRI, label, kind, notice, quote."""
@@ -134,7 +163,11 @@ def flows(
         if controller:
             from flowgraph.normalise.gazetteer import slugify
 
-            params["controller"] = controller if controller.startswith("http") else f"{settings.base_iri}org/{slugify(controller)}"
+            params["controller"] = (
+                controller
+                if controller.startswith("http")
+                else f"{settings.base_iri}org/{slugify(controller)}"
+            )
         names, rows = run(graph, load_library(settings.queries_dir)["flows"], params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
@@ -144,7 +177,9 @@ def flows(
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="nquads, trig, turtle or jsonld")] = "trig",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
+    ] = None,
 ) -> None:
     """Export the built graph; the output is byte-identical for the same notices."""
     from flowgraph.report.export import export_graph
@@ -172,7 +207,9 @@ def validate() -> None:
     settings = _settings()
     try:
         snapshot = snapshots.current(settings.output_dir)
-        result = validate_nquads(snapshots.nquads_files(snapshot), settings.ontology_dir / "shapes.ttl")
+        result = validate_nquads(
+            snapshots.nquads_files(snapshot), settings.ontology_dir / "shapes.ttl"
+        )
         graph = open_store(settings, snapshot)
         failed_checks = {}
         for query in load_library(settings.queries_dir).values():

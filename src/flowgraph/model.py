@@ -94,7 +94,9 @@ class Law:
     text: str
     title: str
     year: int | None
-    kind: str  # act | regulations | order | code | rules | directive | guidance | area_of_law | other
+    kind: (
+        str  # act | regulations | order | code | rules | directive | guidance | area_of_law | other
+    )
     key: str
     provision: str | None
     recognised: bool

@@ -19,13 +19,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FLOWGRAPH_", frozen=True)
 
-    root: Path = Field(default=PROJECT_ROOT, description="Repository root holding data/, ontology/, queries/")
+    root: Path = Field(
+        default=PROJECT_ROOT, description="Repository root holding data/, ontology/, queries/"
+    )
     base_iri: str = Field(
         default="https://w3id.org/flowgraph/id/",
         description="Namespace under which entity IRIs are minted (must end with / or #)",
     )
     store: Literal["oxigraph", "memory"] = Field(default="oxigraph", description="Store backend")
-    build_dir: Path | None = Field(default=None, description="Where built graphs live (default data/build)")
+    build_dir: Path | None = Field(
+        default=None, description="Where built graphs live (default data/build)"
+    )
     fuzzy_threshold: float = Field(
         default=90.0, ge=50, le=100, description="Minimum rapidfuzz score to accept a fuzzy match"
     )

@@ -30,30 +30,50 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
             row = {k: (v or "").strip() for k, v in row.items() if k}
             name, controller = row.get("file", ""), row.get("controller", "")
             if not name or not controller:
-                problems.append(str(ManifestError(path, "row needs both file and controller", line)))
+                problems.append(
+                    str(ManifestError(path, "row needs both file and controller", line))
+                )
                 continue
             file_path = (path.parent / name).resolve()
             if not file_path.is_file():
-                problems.append(str(ManifestError(path, f"names {name!r}, which does not exist", line)))
+                problems.append(
+                    str(ManifestError(path, f"names {name!r}, which does not exist", line))
+                )
                 continue
             if file_path.stem in seen:
                 problems.append(str(ManifestError(path, f"lists {name!r} twice", line)))
                 continue
             layout = row.get("format") or None
             if layout and layout not in LAYOUTS:
-                problems.append(str(ManifestError(path, f"unknown format {layout!r} (use {', '.join(LAYOUTS)} or leave empty)", line)))
+                problems.append(
+                    str(
+                        ManifestError(
+                            path,
+                            f"unknown format {layout!r} (use {', '.join(LAYOUTS)} or leave empty)",
+                            line,
+                        )
+                    )
+                )
                 layout = None
             seen.add(file_path.stem)
             sources.append(
                 NoticeSource(
-                    file_path, controller, row.get("service") or None, row.get("title") or None,
-                    row.get("url") or None, row.get("retrieved") or None, layout, row.get("sha256") or None,
-                )  # fmt: skip
+                    file_path,
+                    controller,
+                    row.get("service") or None,
+                    row.get("title") or None,
+                    row.get("url") or None,
+                    row.get("retrieved") or None,
+                    layout,
+                    row.get("sha256") or None,
+                )
             )
     return sources, problems
 
 
-def discover(paths: list[Path], controller: str | None = None, service: str | None = None) -> tuple[list[NoticeSource], list[str]]:
+def discover(
+    paths: list[Path], controller: str | None = None, service: str | None = None
+) -> tuple[list[NoticeSource], list[str]]:
     """Notices named on the command line: manifests, directories holding one, or single files."""
     sources: list[NoticeSource] = []
     problems: list[str] = []
@@ -70,7 +90,10 @@ def discover(paths: list[Path], controller: str | None = None, service: str | No
             found, issues = [], [f"{path}: file not found"]
         else:
             if not controller:
-                found, issues = [], [f"{path}: a single notice needs --controller NAME (or list it in a manifest)"]
+                found, issues = (
+                    [],
+                    [f"{path}: a single notice needs --controller NAME (or list it in a manifest)"],
+                )
             else:
                 found, issues = [NoticeSource(path.resolve(), controller, service)], []
         sources += found

@@ -26,7 +26,11 @@ def read_notice(source: NoticeSource) -> Notice:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise NoticeError(path, f"invalid UTF-8 at byte {exc.start} ({exc.reason}); save the notice as UTF-8", line) from None
+        raise NoticeError(
+            path,
+            f"invalid UTF-8 at byte {exc.start} ({exc.reason}); save the notice as UTF-8",
+            line,
+        ) from None
     digest = hashlib.sha256(data).hexdigest()
     if source.sha256 and source.sha256.lower() != digest:
         raise NoticeError(path, f"sha256 {digest} does not match the manifest's {source.sha256}")

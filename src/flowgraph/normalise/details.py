@@ -11,10 +11,20 @@ from flowgraph.parse.located import Located
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
             "fifty": 50, "hundred": 100}  # fmt: skip
-_DURATION = re.compile(r"\b(\d{1,3}|" + "|".join(_NUMBERS) + r")\s+(years?|months?|weeks?|days?)\b", re.I)
+_DURATION = re.compile(
+    r"\b(\d{1,3}|" + "|".join(_NUMBERS) + r")\s+(years?|months?|weeks?|days?)\b", re.I
+)
 _EVENT = re.compile(r"\b(?:from|after|following)\s+(?:the\s+)?([^.;,]+?)(?=\s+for\b|[.;,]|$)", re.I)
 _SCOPE = re.compile(r"\bfor\s+(?:the\s+)?([A-Z][^.;]+?)\s*$")
-_RETENTION_CUE = re.compile(r"\b(?:keep|kept|hold|held|retain\w*|store)\b[^.]*\b(?:as long as|years?|months?|retention schedule|retention period)|\bretention (?:schedule|period)", re.I)
+_RETENTION_CUE = re.compile(
+    r"\b(?:keep|kept|hold|held|retain\w*|store)\b[^.]*\b(?:as long as|years?|months?|retention schedule|retention period)|\bretention (?:schedule|period)",
+    re.I,
+)
+
+
+def _trim(text: str) -> str:
+    """Drop separators around a basis scope ("– consultations", "(staff data)")."""
+    return re.sub(r"^[\s–\-:(),.;]+|[\s–\-:(),.;]+$", "", text)
 
 
 def legal_bases(text: Located, concepts: list[Concept], evidence: Evidence) -> list[LegalBasis]:
@@ -35,9 +45,13 @@ def legal_bases(text: Located, concepts: list[Concept], evidence: Evidence) -> l
     out = []
     for index, (start, end, concept) in enumerate(kept):
         stop = kept[index + 1][0] if index + 1 < len(kept) else len(text.text)
-        scope = text.text[end:stop].strip(" –-:()\u2013,.;")
-        scope = re.sub(r"^(?:or|and)\b.*$", "", scope).strip() if re.match(r"^(?:or|and)\b", scope) else scope
-        scope = re.sub(r"\s*\(?(?:under|including)\b.*$", "", scope).strip(" –-:(),.;")
+        scope = _trim(text.text[end:stop])
+        scope = (
+            re.sub(r"^(?:or|and)\b.*$", "", scope).strip()
+            if re.match(r"^(?:or|and)\b", scope)
+            else scope
+        )
+        scope = _trim(re.sub(r"\s*\(?(?:under|including)\b.*$", "", scope))
         out.append(LegalBasis(concept.id, text.text[start:end], scope or None, evidence))
     return out
 
@@ -58,7 +72,9 @@ def retention(text: str, evidence: Evidence) -> Statement:
         count = duration.group(1).lower()
         number = int(count) if count.isdigit() else _NUMBERS[count]
         unit = duration.group(2).lower()[0].upper()
-        detail["duration"] = f"P{number}{'D' if unit == 'D' else unit}" if unit != "W" else f"P{number * 7}D"
+        detail["duration"] = (
+            f"P{number}{'D' if unit == 'D' else unit}" if unit != "W" else f"P{number * 7}D"
+        )
         event = _EVENT.search(text, duration.end())
         if event:
             detail["event"] = event.group(1).strip()
@@ -66,15 +82,27 @@ def retention(text: str, evidence: Evidence) -> Statement:
         if scope:
             detail["scope"] = scope.group(1).strip()
     else:
-        detail["criterion"] = "as long as necessary" if re.search(r"as long as", text, re.I) else "stated without a period"
+        detail["criterion"] = (
+            "as long as necessary"
+            if re.search(r"as long as", text, re.I)
+            else "stated without a period"
+        )
     return Statement(text, evidence, detail)
 
 
-def data_categories(text: str, concepts: list[Concept], evidence: Evidence, *, whole_item: bool) -> list[DataCategory]:
+def data_categories(
+    text: str, concepts: list[Concept], evidence: Evidence, *, whole_item: bool
+) -> list[DataCategory]:
     """The categories a data item or sentence names; a list item nobody knows is still kept."""
-    spans = [(m.start(), m.end(), c) for c in concepts if c.pattern for m in c.pattern.finditer(text)]
+    spans = [
+        (m.start(), m.end(), c) for c in concepts if c.pattern for m in c.pattern.finditer(text)
+    ]
     # "email address" is contact data, not an address: drop matches inside a longer match.
-    spans = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)]
+    spans = [
+        s
+        for s in spans
+        if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)
+    ]
     found: list[Concept] = []
     for _, _, concept in sorted(spans, key=lambda s: s[0]):
         if all(concept.id != f.id for f in found):
@@ -82,6 +110,12 @@ def data_categories(text: str, concepts: list[Concept], evidence: Evidence, *, w
     if not found:
         return [DataCategory(text, None, False, False, evidence)] if whole_item else []
     return [
-        DataCategory(text, c.id, c.extra.get("special") == "true", c.extra.get("criminal") == "true", evidence)
+        DataCategory(
+            text,
+            c.id,
+            c.extra.get("special") == "true",
+            c.extra.get("criminal") == "true",
+            evidence,
+        )
         for c in found
     ]

@@ -22,14 +22,26 @@ from flowgraph.normalise.vocab import Vocabulary
 from flowgraph.parse.blocks import Block
 from flowgraph.parse.located import Located, clean_item, strip_bullet
 
-NO_PROSE = {"rights", "contact", "complaints", "cookies", "security", "transfers", "automated_decisions", "retention", "service"}
+NO_PROSE = {
+    "rights",
+    "contact",
+    "complaints",
+    "cookies",
+    "security",
+    "transfers",
+    "automated_decisions",
+    "retention",
+    "service",
+}
 NO_DENIALS = {"rights", "cookies"}
 _LEAD_IN = re.compile(r"(?::|\be\.?g\.?|\bsuch as|\bincluding)\s*$", re.I)
 _RECIPIENT_INTRO = re.compile(
     r"(?:\b(?:with|to)|\b(?:organisations|bodies|agencies|recipients|partners|parties|include|including|below|following)\b(?:\W+\w+){0,5})\W*:\s*$",
     re.I,
 )
-_PURPOSE_CUE = re.compile(r"\bpurposes?\b|\bin order to\b|\bto enable\b|\bso that\b|\bwe (?:need|use|collect)\b", re.I)
+_PURPOSE_CUE = re.compile(
+    r"\bpurposes?\b|\bin order to\b|\bto enable\b|\bso that\b|\bwe (?:need|use|collect)\b", re.I
+)
 
 
 class NoticeExtractor:
@@ -45,7 +57,9 @@ class NoticeExtractor:
 
 
 class _Run:
-    def __init__(self, extractor: NoticeExtractor, notice: Notice, blocks: list[Block], layout: str) -> None:
+    def __init__(
+        self, extractor: NoticeExtractor, notice: Notice, blocks: list[Block], layout: str
+    ) -> None:
         self.x = extractor
         self.v = extractor.vocabulary
         self.notice = notice
@@ -54,7 +68,13 @@ class _Run:
         self.controller = extractor.gazetteer.add_controller(notice.source.controller)
         self.items = ItemResolver(extractor.gazetteer, notice)
         self.prose = ProseReader(self.v, extractor.gazetteer, notice, self.controller)
-        self.transfers = TransferReader(self.v.locations, self.v.safeguards, extractor.gazetteer, notice, self.v.cues.get("not_applicable", []))
+        self.transfers = TransferReader(
+            self.v.locations,
+            self.v.safeguards,
+            extractor.gazetteer,
+            notice,
+            self.v.cues.get("not_applicable", []),
+        )
         self.current = ServiceExtraction(self.controller, notice.source.service)
         self.services = [self.current]
         self.field: str | None = None
@@ -67,7 +87,9 @@ class _Run:
         for block in self.blocks:
             if block.kind == "label":
                 self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=True)
-            elif block.kind == "heading" and (block.hard or self.v.headings.field_of(block.text.text)):
+            elif block.kind == "heading" and (
+                block.hard or self.v.headings.field_of(block.text.text)
+            ):
                 self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=False)
             elif self.field == "service":
                 self.start_service(block.text)
@@ -79,8 +101,12 @@ class _Run:
         services = [s for s in self.services if _has_facts(s) or s.service]
         problems = []
         if not any(s.recipients or s.onward for s in services):
-            problems.append(f"{self.notice.source.path}: no recipients found (no sharing section or sharing statement recognised)")
-        return NoticeExtraction(self.notice, self.layout, self.controller, services or [self.current], problems)
+            problems.append(
+                f"{self.notice.source.path}: no recipients found (no sharing section or sharing statement recognised)"
+            )
+        return NoticeExtraction(
+            self.notice, self.layout, self.controller, services or [self.current], problems
+        )
 
     def set_field(self, field: str, *, labelled: bool) -> None:
         self.field, self.labelled, self.lead_in, self.parents = field, labelled, None, {}
@@ -115,8 +141,12 @@ class _Run:
             self.read_prose(text)
         if self.field not in ("retention", "rights", "cookies", "contact") and not is_item:
             for sentence in sentences(text):
-                if details.is_retention(sentence.text) and re.search(r"\b(?:keep|hold|retain)", sentence.text, re.I):
-                    self.current.retention.append(details.retention(sentence.text, evidence(self.notice, sentence)))
+                if details.is_retention(sentence.text) and re.search(
+                    r"\b(?:keep|hold|retain)", sentence.text, re.I
+                ):
+                    self.current.retention.append(
+                        details.retention(sentence.text, evidence(self.notice, sentence))
+                    )
         if not is_item:
             self.lead_in = text.text if _LEAD_IN.search(text.text) else None
 
@@ -133,40 +163,60 @@ class _Run:
     def field_recipients(self, text: Located, is_item: bool, block: Block) -> None:
         ev = evidence(self.notice, text)
         if not is_item:
-            if self.labelled and not self.prose.has("share", text.text) and not re.search(r"\.\s+\w", text.text):
+            if (
+                self.labelled
+                and not self.prose.has("share", text.text)
+                and not re.search(r"\.\s+\w", text.text)
+            ):
                 for piece in split_examples(text):
                     self.current.recipients += self.items.resolve(piece)
             return
         if text.text.rstrip().endswith(":"):
-            self.current.sharing_conditions.append(Statement(clean_item(text).text, ev, {"kind": "lead-in"}))
+            self.current.sharing_conditions.append(
+                Statement(clean_item(text).text, ev, {"kind": "lead-in"})
+            )
             self.lead_in = text.text
             return
         cleaned = clean_item(text)
         if not cleaned:
             return
         clause = any(p.search(cleaned.text) for p in self.v.cues.get("clause", []))
-        law_like = bool(find_laws(cleaned.text)) or re.search(r"\blegislation\b", cleaned.text, re.I)
+        law_like = bool(find_laws(cleaned.text)) or re.search(
+            r"\blegislation\b", cleaned.text, re.I
+        )
         known = self.x.gazetteer.resolve_phrase(cleaned.text) is not None
-        intro_ok = self.labelled or self.lead_in is None or bool(_RECIPIENT_INTRO.search(self.lead_in))
+        intro_ok = (
+            self.labelled or self.lead_in is None or bool(_RECIPIENT_INTRO.search(self.lead_in))
+        )
         if known or (intro_ok and not clause and not law_like):
-            if block.kind == "heading" and not known and not real_mentions(self.x.gazetteer, cleaned):
+            if (
+                block.kind == "heading"
+                and not known
+                and not real_mentions(self.x.gazetteer, cleaned)
+            ):
                 return  # a bare short line that names nobody is not a recipient
             self.current.recipients += self.items.resolve(text)
         else:
-            self.current.sharing_conditions.append(Statement(cleaned.text, ev, {"kind": "condition"}))
+            self.current.sharing_conditions.append(
+                Statement(cleaned.text, ev, {"kind": "condition"})
+            )
 
     def field_purposes(self, text: Located, is_item: bool, block: Block) -> None:
         if is_item:
             cleaned = clean_item(text)
             if cleaned and not _LEAD_IN.search(text.text):
-                self.current.purposes.append(details.purposes(cleaned.text, self.v.purposes, evidence(self.notice, cleaned)))
+                self.current.purposes.append(
+                    details.purposes(cleaned.text, self.v.purposes, evidence(self.notice, cleaned))
+                )
             return
         for sentence in sentences(text):
             cleaned = clean_item(sentence)
             if not cleaned or _LEAD_IN.search(sentence.text):
                 continue
             if self.labelled or _PURPOSE_CUE.search(cleaned.text):
-                self.current.purposes.append(details.purposes(cleaned.text, self.v.purposes, evidence(self.notice, cleaned)))
+                self.current.purposes.append(
+                    details.purposes(cleaned.text, self.v.purposes, evidence(self.notice, cleaned))
+                )
 
     def field_legal_basis(self, text: Located, is_item: bool, block: Block) -> None:
         if is_item:
@@ -193,7 +243,9 @@ class _Run:
             negated = self.prose.first("negation", sentence.text) is not None
             if self.labelled or not negated:
                 self.current.legal_bases += details.legal_bases(sentence, self.v.legal_bases, ev)
-            self.current.laws += [self.x.laws.law(m, sentence.text, ev) for m in find_laws(sentence.text, prose=True)]
+            self.current.laws += [
+                self.x.laws.law(m, sentence.text, ev) for m in find_laws(sentence.text, prose=True)
+            ]
 
     def field_transfers(self, text: Located, is_item: bool, block: Block) -> None:
         transfers, denials = self.transfers.paragraph(text)
@@ -205,33 +257,53 @@ class _Run:
         if not cleaned:
             return
         if any(p.match(cleaned.text) for p in self.v.cues.get("not_applicable", [])):
-            self.current.denials.append(Statement(cleaned.text, evidence(self.notice, cleaned), {"denies": "automated_decisions"}))
+            self.current.denials.append(
+                Statement(
+                    cleaned.text, evidence(self.notice, cleaned), {"denies": "automated_decisions"}
+                )
+            )
             return
         for sentence in [cleaned] if is_item else sentences(cleaned):
             if self.prose.denial(sentence):
                 continue  # already recorded by the denial pass
-            if self.labelled or is_item or re.search(r"automat|computer|algorithm|profil|scor", sentence.text, re.I):
-                self.current.automated_decisions.append(Statement(clean_item(sentence).text, evidence(self.notice, clean_item(sentence))))
+            if (
+                self.labelled
+                or is_item
+                or re.search(r"automat|computer|algorithm|profil|scor", sentence.text, re.I)
+            ):
+                self.current.automated_decisions.append(
+                    Statement(
+                        clean_item(sentence).text, evidence(self.notice, clean_item(sentence))
+                    )
+                )
 
     def field_retention(self, text: Located, is_item: bool, block: Block) -> None:
         for sentence in [clean_item(text)] if is_item else sentences(text):
             if sentence and (is_item or details.is_retention(sentence.text)):
-                self.current.retention.append(details.retention(sentence.text, evidence(self.notice, sentence)))
+                self.current.retention.append(
+                    details.retention(sentence.text, evidence(self.notice, sentence))
+                )
 
     def field_data_categories(self, text: Located, is_item: bool, block: Block) -> None:
         cats = self.v.data_categories
         if is_item:
             cleaned = clean_item(text)
             if cleaned and not cleaned.text.endswith(":"):
-                self.current.data_categories += details.data_categories(cleaned.text, cats, evidence(self.notice, cleaned), whole_item=True)
+                self.current.data_categories += details.data_categories(
+                    cleaned.text, cats, evidence(self.notice, cleaned), whole_item=True
+                )
             return
         for sentence in sentences(text):
             if ":" in sentence.text and not sentence.text.rstrip().endswith(":"):
                 after = sentence.sub(sentence.text.index(":") + 1, len(sentence))
                 for piece in split_examples(after):
-                    self.current.data_categories += details.data_categories(piece.text, cats, evidence(self.notice, piece), whole_item=True)
+                    self.current.data_categories += details.data_categories(
+                        piece.text, cats, evidence(self.notice, piece), whole_item=True
+                    )
             else:
-                self.current.data_categories += details.data_categories(sentence.text, cats, evidence(self.notice, sentence), whole_item=False)
+                self.current.data_categories += details.data_categories(
+                    sentence.text, cats, evidence(self.notice, sentence), whole_item=False
+                )
 
     def field_sources(self, text: Located, is_item: bool, block: Block) -> None:
         from flowgraph.model import Source

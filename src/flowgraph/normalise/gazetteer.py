@@ -23,7 +23,9 @@ _LEADING_WORDS = re.compile(
     r"^(?:(?:also|and|or|the|other|with|from|to|by|for|in|including|our|your|any|all|some|such|as|we|both|e\.g\.?|eg|via|then)\s+)+",
     re.I,
 )
-_ARTICLES = re.compile(r"^(?:the|other|any|all|some|our|your|their|relevant|appropriate|various|certain)\s+")
+_ARTICLES = re.compile(
+    r"^(?:the|other|any|all|some|our|your|their|relevant|appropriate|various|certain)\s+"
+)
 
 
 def normalise_key(text: str) -> str:
@@ -73,12 +75,28 @@ class Gazetteer:
         self.scan_aliases: dict[str, str] = {}
         for row in vocabulary.categories:
             self._add(
-                Entry(row["id"], row["label"], row["kind"], row["id"], row["dpv"], row["definition"], row["broader"] or None),
+                Entry(
+                    row["id"],
+                    row["label"],
+                    row["kind"],
+                    row["id"],
+                    row["dpv"],
+                    row["definition"],
+                    row["broader"] or None,
+                ),
                 row["aliases"],
             )
         for row in vocabulary.organisations:
             self._add(
-                Entry(row["id"], row["label"], "organisation", row["category"] or None, row["dpv"], gss=row["gss"], homepage=row["homepage"]),
+                Entry(
+                    row["id"],
+                    row["label"],
+                    "organisation",
+                    row["category"] or None,
+                    row["dpv"],
+                    gss=row["gss"],
+                    homepage=row["homepage"],
+                ),
                 row["aliases"],
             )
 
@@ -94,7 +112,7 @@ class Gazetteer:
                 continue
             key = normalise_key(alias)
             self.exact.setdefault(key, entry.id)
-            if scan and alias != entry.label or (scan and entry.kind == "organisation"):
+            if (scan and alias != entry.label) or (scan and entry.kind == "organisation"):
                 self.scan_aliases.setdefault(alias.lower(), entry.id)
         self.__dict__.pop("_scanner", None)
 
@@ -105,8 +123,17 @@ class Gazetteer:
         found = self.resolve_phrase(name, fuzzy=False)
         if found and found.kind == "organisation":
             return found
-        category = next((c for c, p in self.vocabulary.entity_patterns if p.fullmatch(name.strip())), None)
-        entry = Entry(slugify(name), name.strip(), "organisation", category, "fg:LocalAuthority" if category == "local-authorities" else "dpv:Organisation", minted=True)
+        category = next(
+            (c for c, p in self.vocabulary.entity_patterns if p.fullmatch(name.strip())), None
+        )
+        entry = Entry(
+            slugify(name),
+            name.strip(),
+            "organisation",
+            category,
+            "fg:LocalAuthority" if category == "local-authorities" else "dpv:Organisation",
+            minted=True,
+        )
         self._add(entry, "")
         return self.ref(entry.id, "controller")
 
@@ -115,7 +142,9 @@ class Gazetteer:
         return EntityRef(entry.id, entry.label, entry.kind, method, score)
 
     # ---------------------------------------------------------------- whole phrases
-    def resolve_phrase(self, text: str, *, context: str | None = None, fuzzy: bool = True) -> EntityRef | None:
+    def resolve_phrase(
+        self, text: str, *, context: str | None = None, fuzzy: bool = True
+    ) -> EntityRef | None:
         """Resolve a whole phrase ("HMRC", "Other local authorities"), or None."""
         key = normalise_key(text)
         if not key:
@@ -139,7 +168,9 @@ class Gazetteer:
         if fuzzy and len(key) >= 5:
             # Long phrases share many words by chance: only near-identical ones count as typos.
             cutoff = self.threshold if len(key.split()) <= 3 else max(self.threshold, 96.0)
-            best = process.extractOne(key, self.exact.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+            best = process.extractOne(
+                key, self.exact.keys(), scorer=fuzz.ratio, score_cutoff=cutoff
+            )
             if best:
                 return self.ref(self.exact[best[0]], "fuzzy", round(best[1], 1))
         return None
@@ -152,7 +183,11 @@ class Gazetteer:
             for alias, entry_id in self.exact.items()
             if len(alias) == len(token) and " " not in alias and alias[0] == token[0].lower()
         ]
-        matches = {entry_id for alias, entry_id in candidates if DamerauLevenshtein.distance(alias, token.lower()) <= 1}
+        matches = {
+            entry_id
+            for alias, entry_id in candidates
+            if DamerauLevenshtein.distance(alias, token.lower()) <= 1
+        }
         if len(matches) == 1:
             return self.ref(matches.pop(), "acronym", 90.0)
         return None
@@ -193,7 +228,9 @@ class Gazetteer:
                     continue
                 start = m.start() + m.group(0).index(name)
                 known = self.resolve_phrase(name, fuzzy=False)
-                found.append(Mention(start, start + len(name), name, known or self.mint(name, category)))
+                found.append(
+                    Mention(start, start + len(name), name, known or self.mint(name, category))
+                )
         for m in re.finditer(r"\b[A-Z][A-Z0-9]{3,5}\b", raw):
             ref = self._acronym(m.group(0))
             if ref:

@@ -23,7 +23,23 @@ _KEYWORD = re.compile(r"\b(Acts?|Regulations?|Orders?|Code|Rules|Directive|Measu
 _YEARS = re.compile(r"(?:\s*(?:,|\band\b|&|\bof\b)?\s*\(?(\d{4})(?:/\d+)?\)?)+")
 _YEAR = re.compile(r"\(?(\d{4})(?:/\d+)?\)?")
 _TOKEN = re.compile(r"\([^()]*\)|[^\s()]+")
-_JOINERS = {"and", "of", "the", "&", "for", "on", "etc.", "etc", "in", "to", "a", "at"}
+_JOINERS = {
+    "and",
+    "of",
+    "the",
+    "&",
+    "for",
+    "on",
+    "etc.",
+    "etc",
+    "in",
+    "to",
+    "a",
+    "at",
+    "from",
+    "with",
+    "within",
+}
 _PROVISION = re.compile(
     r"(?:(?:Section|Sections|Part|Schedule|Regulation|Article|Chapter|Paragraph|Sch\.?|s\.)\s*\d+[\w()]*(?:\s*,\s*|\s+))+",
     re.I,
@@ -50,7 +66,12 @@ def _title_start(text: str, keyword_start: int, floor: int) -> int:
     start = keyword_start
     for pos, token in reversed(tokens):
         bare = token.rstrip(",.")
-        if token.startswith("(") or bare[:1].isupper() or bare.lower() in _JOINERS or re.fullmatch(r"[A-Z][\w'’-]*", bare):
+        if (
+            token.startswith("(")
+            or bare[:1].isupper()
+            or bare.lower() in _JOINERS
+            or re.fullmatch(r"[A-Z][\w'’-]*", bare)
+        ):
             start = pos
             continue
         break
@@ -77,7 +98,11 @@ def find_laws(text: str, *, prose: bool = False) -> list[LawMention]:
         if words and all(w.lower().strip(",") in _JOINERS for w in words):
             start, words = m.start(), []
         keyword = m.group(1)
-        if prose and not years and (len(words) < 2 or not all(w[:1].isupper() or w.lower() in _JOINERS for w in words)):
+        if (
+            prose
+            and not years
+            and (len(words) < 2 or not all(w[:1].isupper() or w.lower() in _JOINERS for w in words))
+        ):
             floor = m.end()
             continue
         if not prose and not words and previous_title is None and not years:
@@ -101,12 +126,14 @@ def find_laws(text: str, *, prose: bool = False) -> list[LawMention]:
     if not out:
         cl = _COMMON_LAW.search(text)
         if cl:
-            out.append(LawMention(cl.group(0).lower(), None, "common_law", None, cl.start(), cl.end()))
+            out.append(
+                LawMention(cl.group(0).lower(), None, "common_law", None, cl.start(), cl.end())
+            )
     return out
 
 
 def _provision(text: str) -> str | None:
-    """"Section 287", "Part 6, Schedule 9", or a title-cased duty named before the Act."""
+    """ "Section 287", "Part 6, Schedule 9", or a title-cased duty named before the Act."""
     found = list(_PROVISION.finditer(text))
     if found:
         return found[-1].group(0).strip(" ,")
@@ -141,10 +168,23 @@ class LawResolver:
 
     def law(self, mention: LawMention, text: str, evidence: Evidence) -> Law:
         known = self.canonical(mention.title, mention.year)
-        title = known.title if known else re.sub(r"\s+", " ", mention.title.replace(" & ", " and ")).strip()
+        title = (
+            known.title
+            if known
+            else re.sub(r"\s+", " ", mention.title.replace(" & ", " and ")).strip()
+        )
         year = mention.year
         key = known.id if known else (f"{slugify(title)}-{year}" if year else slugify(title))
-        return Law(text, title, year, known.type if known else mention.kind, key, mention.provision, True, evidence)
+        return Law(
+            text,
+            title,
+            year,
+            known.type if known else mention.kind,
+            key,
+            mention.provision,
+            True,
+            evidence,
+        )
 
 
 def unrecognised_law(text: str, evidence: Evidence, kind: str = "other") -> Law:

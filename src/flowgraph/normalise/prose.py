@@ -20,7 +20,9 @@ from flowgraph.normalise.recipients import real_mentions
 from flowgraph.normalise.vocab import Vocabulary
 from flowgraph.parse.located import Located
 
-_TRANSFER_VERB = re.compile(r"\b(?:send|sent|transfer\w*|stor\w+|host\w*|leave|leaves|process\w*|move\w*|held|hold)\b", re.I)
+_TRANSFER_VERB = re.compile(
+    r"\b(?:send|sent|transfer\w*|stor\w+|host\w*|leave|leaves|process\w*|move\w*|held|hold)\b", re.I
+)
 _ADM = re.compile(
     r"automated decision|automated means|automated processing|decisions?\b[^.]{0,30}\b(?:by|using) (?:a )?computers?|computers? (?:to )?make (?:any )?decisions|profiling|automatically",
     re.I,
@@ -44,7 +46,9 @@ class ProseFacts:
 
 
 class ProseReader:
-    def __init__(self, vocabulary: Vocabulary, gazetteer: Gazetteer, notice: Notice, controller: EntityRef) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, gazetteer: Gazetteer, notice: Notice, controller: EntityRef
+    ) -> None:
         self.cues = vocabulary.cues
         self.locations = vocabulary.locations
         self.gazetteer = gazetteer
@@ -74,13 +78,17 @@ class ProseReader:
             return None
         ev = evidence(self.notice, sentence)
         hedged = self.has("hedge", text)
-        if _TRANSFER_VERB.search(text, negation.start()) and self.is_location(text[negation.start() :]):
+        if _TRANSFER_VERB.search(text, negation.start()) and self.is_location(
+            text[negation.start() :]
+        ):
             if hedged:
                 return None
             return Statement(text, ev, {"denies": "transfers"})
         adm = _ADM.search(text)
         if adm and negation.start() < adm.start():
-            return Statement(text, ev, {"denies": "automated_decisions", "qualified": str(hedged).lower()})
+            return Statement(
+                text, ev, {"denies": "automated_decisions", "qualified": str(hedged).lower()}
+            )
         return None
 
     # ---------------------------------------------------------------- sharing prose
@@ -88,7 +96,11 @@ class ProseReader:
         facts = ProseFacts()
         text = sentence.text
         ev = evidence(self.notice, sentence)
-        mentions = [m for m in real_mentions(self.gazetteer, sentence) if m.entity.key != self.controller.key]
+        mentions = [
+            m
+            for m in real_mentions(self.gazetteer, sentence)
+            if m.entity.key != self.controller.key
+        ]
         if self.has("source", text):
             for m in mentions:
                 facts.sources.append(Source(m.text, m.entity, ev))

@@ -27,7 +27,9 @@ _MODIFIER_AFTER = re.compile(
 
 def real_mentions(gazetteer: Gazetteer, text: Located) -> list[Mention]:
     """Mentions that name an entity, not those used as a modifier ("NHS number")."""
-    return [m for m in gazetteer.find_mentions(text) if not _MODIFIER_AFTER.match(text.text[m.end :])]
+    return [
+        m for m in gazetteer.find_mentions(text) if not _MODIFIER_AFTER.match(text.text[m.end :])
+    ]
 
 
 def split_examples(text: Located) -> list[Located]:
@@ -42,7 +44,11 @@ def split_examples(text: Located) -> list[Located]:
         marker = EXAMPLE_MARKER.match(piece.text)
         if marker:
             piece = piece.sub(marker.end(), len(piece))
-        piece = piece.sub(0, _PIECE_END.search(piece.text).start()) if _PIECE_END.search(piece.text) else piece
+        piece = (
+            piece.sub(0, _PIECE_END.search(piece.text).start())
+            if _PIECE_END.search(piece.text)
+            else piece
+        )
         if piece:
             pieces.append(piece.strip(" ,;:.–-"))
 
@@ -59,7 +65,12 @@ def split_examples(text: Located) -> list[Located]:
             if depth == 0:
                 pieces.extend(split_examples(text.sub(nested_from, i)))
                 start = i + 1
-        elif depth == 0 and (ch in ",;" or (ch == "." and raw[i + 1 : i + 2] == " ") or raw.startswith(" – ", i) or raw.startswith(" - ", i)):
+        elif depth == 0 and (
+            ch in ",;"
+            or (ch == "." and raw[i + 1 : i + 2] == " ")
+            or raw.startswith(" – ", i)
+            or raw.startswith(" - ", i)
+        ):
             cut(start, i)
             start = i + 1
         i += 1
@@ -88,7 +99,11 @@ class ItemResolver:
         ref = self.gazetteer.resolve_phrase(head.text)
         if ref:
             return ref
-        mentions = [m for m in real_mentions(self.gazetteer, head) if not _inside_parentheses(head.text, m.start)]
+        mentions = [
+            m
+            for m in real_mentions(self.gazetteer, head)
+            if not _inside_parentheses(head.text, m.start)
+        ]
         if mentions:
             return mentions[0].entity
         return unresolved(head.text)
@@ -101,7 +116,11 @@ class ItemResolver:
                 out.append((piece, ref))
                 continue
             parts = [p for p in re.split(r"\s+(?:and|or)\s+|\s*/\s*", piece.text) if p.strip()]
-            resolved = [self.gazetteer.resolve_phrase(p, context=context) for p in parts] if len(parts) > 1 else []
+            resolved = (
+                [self.gazetteer.resolve_phrase(p, context=context) for p in parts]
+                if len(parts) > 1
+                else []
+            )
             if resolved and all(resolved):
                 offset = 0
                 for part, ref in zip(parts, resolved, strict=True):
@@ -141,5 +160,13 @@ class ItemResolver:
             ref = mention.entity
             if (ref.kind, ref.key) not in seen:
                 seen.add((ref.kind, ref.key))
-                out.append(Recipient(mention.text, ref, ev, text.sub_span(mention.start, mention.end), "mentioned"))
+                out.append(
+                    Recipient(
+                        mention.text,
+                        ref,
+                        ev,
+                        text.sub_span(mention.start, mention.end),
+                        "mentioned",
+                    )
+                )
         return out

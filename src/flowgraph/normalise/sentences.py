@@ -6,7 +6,9 @@ import re
 
 from flowgraph.parse.located import Located
 
-_ABBREVIATIONS = re.compile(r"(?:\b(?:e\.g|i\.e|etc|inc|no|st|dr|mr|mrs|ms|vs|approx|cf|ltd)\.|\b[A-Z]\.)$", re.I)
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|inc|no|st|dr|mr|mrs|ms|vs|approx|cf|ltd)\.|\b[A-Z]\.)$", re.I
+)
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“(‘]?[A-Z0-9])")
 
 

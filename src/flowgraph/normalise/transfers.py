@@ -31,7 +31,14 @@ def _keys(concepts: list[Concept], text: str) -> list[str]:
 
 
 class TransferReader:
-    def __init__(self, locations: list[Concept], safeguards: list[Concept], gazetteer: Gazetteer, notice: Notice, not_applicable: list[re.Pattern[str]]) -> None:
+    def __init__(
+        self,
+        locations: list[Concept],
+        safeguards: list[Concept],
+        gazetteer: Gazetteer,
+        notice: Notice,
+        not_applicable: list[re.Pattern[str]],
+    ) -> None:
         self.locations = locations
         self.safeguards = safeguards
         self.gazetteer = gazetteer
@@ -41,7 +48,11 @@ class TransferReader:
     def via(self, text: Located) -> tuple[EntityRef, ...]:
         out: list[EntityRef] = []
         for m in self.gazetteer.find_mentions(text):
-            if m.entity.kind == "organisation" and m.entity not in out and all(m.entity.key != o.key for o in out):
+            if (
+                m.entity.kind == "organisation"
+                and m.entity not in out
+                and all(m.entity.key != o.key for o in out)
+            ):
                 out.append(m.entity)
         return tuple(out)
 
@@ -61,7 +72,15 @@ class TransferReader:
                 places = _keys(self.locations, clause.text)
                 guards = _keys(self.safeguards, clause.text)
                 if places or guards:
-                    transfers.append(Transfer(clause.text, tuple(places), via, tuple(guards), evidence(self.notice, clause)))
+                    transfers.append(
+                        Transfer(
+                            clause.text,
+                            tuple(places),
+                            via,
+                            tuple(guards),
+                            evidence(self.notice, clause),
+                        )
+                    )
         if not transfers and via:
             transfers.append(Transfer(text.text, (), via, (), evidence(self.notice, text)))
         return transfers, []

@@ -24,7 +24,9 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
         rows = []
         for line_no, row in enumerate(reader, start=2):
             if None in row:
-                raise VocabularyError(path, "row has more fields than the header (quote commas)", line_no)
+                raise VocabularyError(
+                    path, "row has more fields than the header (quote commas)", line_no
+                )
             rows.append((line_no, {k: (v or "").strip() for k, v in row.items()}))
         return rows
 
@@ -77,13 +79,24 @@ class Vocabulary:
 
     @cached_property
     def categories(self) -> list[dict[str, str]]:
-        rows = read_rows(self.path("recipient_categories.csv"), ("id", "label", "kind", "broader", "dpv", "definition", "aliases"))
+        rows = read_rows(
+            self.path("recipient_categories.csv"),
+            ("id", "label", "kind", "broader", "dpv", "definition", "aliases"),
+        )
         ids = {row["id"] for _, row in rows}
         for line, row in rows:
             if row["kind"] not in ("category", "internal"):
-                raise VocabularyError(self.path("recipient_categories.csv"), f"kind must be category or internal, not {row['kind']!r}", line)
+                raise VocabularyError(
+                    self.path("recipient_categories.csv"),
+                    f"kind must be category or internal, not {row['kind']!r}",
+                    line,
+                )
             if row["broader"] and row["broader"] not in ids:
-                raise VocabularyError(self.path("recipient_categories.csv"), f"unknown broader category {row['broader']!r}", line)
+                raise VocabularyError(
+                    self.path("recipient_categories.csv"),
+                    f"unknown broader category {row['broader']!r}",
+                    line,
+                )
         return [row for _, row in rows]
 
     @cached_property
@@ -121,7 +134,9 @@ class Vocabulary:
                 alts = [alias_regex(a) for a in split_aliases(raw)]
                 raw = "|".join(alts)
             pattern = compile_patterns(path, line, raw) if raw else None
-            out.append(Concept(key, row["label"], row[iri_column], row.get("definition", ""), pattern, row))
+            out.append(
+                Concept(key, row["label"], row[iri_column], row.get("definition", ""), pattern, row)
+            )
         return out
 
     @cached_property
@@ -159,7 +174,16 @@ class Vocabulary:
         for line, row in read_rows(path, ("id", "title", "year", "type", "homepage", "aliases")):
             if row["year"] and not row["year"].isdigit():
                 raise VocabularyError(path, f"year must be a number, not {row['year']!r}", line)
-            out.append(Law(row["id"], row["title"], int(row["year"]) if row["year"] else None, row["type"], row["homepage"], tuple(split_aliases(row["aliases"]))))
+            out.append(
+                Law(
+                    row["id"],
+                    row["title"],
+                    int(row["year"]) if row["year"] else None,
+                    row["type"],
+                    row["homepage"],
+                    tuple(split_aliases(row["aliases"])),
+                )
+            )
         return out
 
 

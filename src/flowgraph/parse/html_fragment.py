@@ -15,7 +15,20 @@ from flowgraph.parse.located import Located, decode
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>|<!--.*?-->", re.S)
 _SKIP = {"script", "style", "head", "template", "noscript"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BREAKS = {"p", "div", "br", "section", "article", "header", "footer", "nav", "blockquote", "dd", "dt", "caption"}
+_BREAKS = {
+    "p",
+    "div",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "blockquote",
+    "dd",
+    "dt",
+    "caption",
+}
 
 
 def looks_like_html(text: str) -> bool:

@@ -20,7 +20,11 @@ def detect_layout(text: str, vocabulary: HeadingVocabulary | None = None) -> str
         return "html"
     lines = text.splitlines()
     labels = [m.group(1) for line in lines if (m := re.match(r"^([^\t]{2,200})\t\S", line))]
-    known = [label for label in labels if vocabulary is None or vocabulary.field_of(re.sub(r"<[^>]+>", " ", label))]
+    known = [
+        label
+        for label in labels
+        if vocabulary is None or vocabulary.field_of(re.sub(r"<[^>]+>", " ", label))
+    ]
     if len(labels) >= 3 and len(known) >= 2:
         return "tabular"
     md_marks = sum(
@@ -33,7 +37,9 @@ def detect_layout(text: str, vocabulary: HeadingVocabulary | None = None) -> str
 
 def _line_parser(markdown: bool) -> Callable[[str, HeadingVocabulary], list[Block]]:
     def parse(text: str, vocabulary: HeadingVocabulary) -> list[Block]:
-        return LineParser(text, lambda h: vocabulary.field_of(h) is not None, markdown=markdown).parse()
+        return LineParser(
+            text, lambda h: vocabulary.field_of(h) is not None, markdown=markdown
+        ).parse()
 
     return parse
 
@@ -50,7 +56,9 @@ PARSERS: dict[str, Callable[[str, HeadingVocabulary], list[Block]]] = {
 }
 
 
-def parse_blocks(text: str, vocabulary: HeadingVocabulary, layout: str | None = None) -> tuple[str, list[Block]]:
+def parse_blocks(
+    text: str, vocabulary: HeadingVocabulary, layout: str | None = None
+) -> tuple[str, list[Block]]:
     layout = layout or detect_layout(text, vocabulary)
     if layout not in PARSERS:
         raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")

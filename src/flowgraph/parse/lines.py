@@ -152,7 +152,7 @@ class LineParser:
         heading_shaped = (
             words <= 16
             and not text.text.endswith((":", ",", ";", "."))
-            and not _ends_mid_sentence(text.text)
+            and (not _ends_mid_sentence(text.text) or bool(_BULLET.match(self.next_line)))
             and not self.next_line.lstrip()[:1].islower()
         )
         is_question = heading_shaped and text.text.endswith("?")

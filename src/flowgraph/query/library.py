@@ -44,15 +44,24 @@ def parse_query(path: Path) -> LibraryQuery:
             params[name.strip()] = description.strip()
         else:
             meta[key] = value.strip()
-    return LibraryQuery(path.stem, path, text, meta.get("title", path.stem), meta.get("description", ""), params)
+    return LibraryQuery(
+        path.stem, path, text, meta.get("title", path.stem), meta.get("description", ""), params
+    )
 
 
 def load_library(directory: Path) -> dict[str, LibraryQuery]:
-    return {q.name: q for q in sorted((parse_query(p) for p in directory.rglob("*.rq")), key=lambda q: q.name)}
+    return {
+        q.name: q
+        for q in sorted((parse_query(p) for p in directory.rglob("*.rq")), key=lambda q: q.name)
+    }
 
 
-def run(store: GraphStore, query: LibraryQuery, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+def run(
+    store: GraphStore, query: LibraryQuery, params: dict[str, Any] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
     unknown = set(params or {}) - set(query.params)
     if unknown:
-        raise QueryError(f"query {query.name!r} has no parameter(s) {', '.join(sorted(unknown))}; it takes: {', '.join(query.params) or 'none'}")
+        raise QueryError(
+            f"query {query.name!r} has no parameter(s) {', '.join(sorted(unknown))}; it takes: {', '.join(query.params) or 'none'}"
+        )
     return store.select(query.text, params or {})

@@ -14,7 +14,11 @@ from flowgraph.rdf.iris import Minter
 from flowgraph.rdf.terms import RDF_TYPE, QuadWriter, lit
 
 A = RDF_TYPE
-DENIES = {"transfers": "fg:TransfersAbroad", "automated_decisions": "fg:AutomatedDecisionMaking", "sharing": "fg:Sharing"}
+DENIES = {
+    "transfers": "fg:TransfersAbroad",
+    "automated_decisions": "fg:AutomatedDecisionMaking",
+    "sharing": "fg:Sharing",
+}
 
 
 class NoticeGraphBuilder:
@@ -24,7 +28,9 @@ class NoticeGraphBuilder:
         self.gazetteer = gazetteer
         self.laws = {law.id: law for law in vocabulary.laws}
         self.location_iri = {c.id: minter.concept("location", c.id) for c in vocabulary.locations}
-        self.safeguard_iri = {c.id: minter.concept("safeguard", c.id) for c in vocabulary.safeguards}
+        self.safeguard_iri = {
+            c.id: minter.concept("safeguard", c.id) for c in vocabulary.safeguards
+        }
         self.basis_iri = {c.id: c.iri for c in vocabulary.legal_bases}
         self.category_pd = {c.id: c.iri for c in vocabulary.data_categories}
 
@@ -62,8 +68,20 @@ class NoticeGraphBuilder:
         q.link(node, "fg:inNotice", self.m.notice(x.notice.notice_id))
         return node
 
-    def fact(self, q: QuadWriter, x: NoticeExtraction, activity: str, kind: str, cls: str, text: str, ev: Evidence, *key: object) -> str:
-        node = self.m.fact(x.notice.notice_id, kind, activity, text, ev.span.start, ev.span.end, *key)
+    def fact(
+        self,
+        q: QuadWriter,
+        x: NoticeExtraction,
+        activity: str,
+        kind: str,
+        cls: str,
+        text: str,
+        ev: Evidence,
+        *key: object,
+    ) -> str:
+        node = self.m.fact(
+            x.notice.notice_id, kind, activity, text, ev.span.start, ev.span.end, *key
+        )
         q.link(node, A, cls)
         q.add(node, "fg:text", lit(text))
         q.link(node, "fg:evidence", self.evidence(q, x, ev))
@@ -84,13 +102,21 @@ class NoticeGraphBuilder:
             q.link(node, A, "fg:Organisation")
             q.add(node, "rdfs:label", lit(ref.label))
             if entry and entry.category:
-                q.link(node, "fg:inCategory", self.m.entity(EntityRef(entry.category, "", "category", "")))
+                q.link(
+                    node,
+                    "fg:inCategory",
+                    self.m.entity(EntityRef(entry.category, "", "category", "")),
+                )
             if entry and entry.dpv:
                 q.link(node, A, entry.dpv)
         return node
 
     def v_entry(self, ref: EntityRef) -> Entry | None:
-        return self.gazetteer.entries.get(ref.key) if ref.kind in ("organisation", "category", "internal") else None
+        return (
+            self.gazetteer.entries.get(ref.key)
+            if ref.kind in ("organisation", "category", "internal")
+            else None
+        )
 
     # ------------------------------------------------------------------ activity
     def activity(self, q: QuadWriter, x: NoticeExtraction, s: ServiceExtraction) -> None:
@@ -100,7 +126,15 @@ class NoticeGraphBuilder:
         q.link(activity, A, "fg:ProcessingActivity")
         q.link(activity, "fg:declaredIn", self.m.notice(nid))
         q.link(activity, "dpv:hasDataController", controller)
-        q.add(activity, "rdfs:label", lit(f"{x.controller.label} – {s.service}" if s.service else f"{x.controller.label} (whole notice)"))
+        q.add(
+            activity,
+            "rdfs:label",
+            lit(
+                f"{x.controller.label} – {s.service}"
+                if s.service
+                else f"{x.controller.label} (whole notice)"
+            ),
+        )
         sender = controller
         if s.service:
             service = self.m.service(x.controller, s.service)
@@ -121,14 +155,18 @@ class NoticeGraphBuilder:
                 q.link(node, "skos:broader", self.m.concept("purpose", concept))
             q.link(activity, "dpv:hasPurpose", node)
         for b in s.legal_bases:
-            node = self.fact(q, x, activity, "basis", "fg:LegalBasisStatement", b.text, b.evidence, b.code)
+            node = self.fact(
+                q, x, activity, "basis", "fg:LegalBasisStatement", b.text, b.evidence, b.code
+            )
             q.link(node, A, self.basis_iri[b.code])
             q.add(node, "fg:basisCode", lit(b.code))
             if b.scope:
                 q.add(node, "fg:scope", lit(b.scope))
             q.link(activity, "dpv:hasLegalBasis", node)
         for law in s.laws:
-            node = self.fact(q, x, activity, "citation", "fg:LawCitation", law.text, law.evidence, law.key)
+            node = self.fact(
+                q, x, activity, "citation", "fg:LawCitation", law.text, law.evidence, law.key
+            )
             law_iri = self.m.law(law.key)
             q.link(node, "fg:law", law_iri)
             q.add(node, "fg:recognised", lit(law.recognised))
@@ -136,7 +174,11 @@ class NoticeGraphBuilder:
                 q.add(node, "fg:provision", lit(law.provision))
             q.link(activity, "fg:hasLawCitation", node)
             q.link(activity, "fg:citesLaw", law_iri)
-            q.link(law_iri, A, "dpv:Law" if law.recognised and law.kind != "area_of_law" else "fg:LegalReference")
+            q.link(
+                law_iri,
+                A,
+                "dpv:Law" if law.recognised and law.kind != "area_of_law" else "fg:LegalReference",
+            )
             q.add(law_iri, "dct:title", lit(law.title))
             q.add(law_iri, "rdfs:label", lit(f"{law.title} {law.year}" if law.year else law.title))
             q.add(law_iri, "fg:lawKind", lit(law.kind))
@@ -148,9 +190,27 @@ class NoticeGraphBuilder:
         for r in s.recipients:
             self.flow(q, x, activity, sender, r)
         for r in s.onward:
-            self.flow(q, x, activity, self.m.entity(r.sender, x.controller) if r.sender else sender, r, onward=True)
+            self.flow(
+                q,
+                x,
+                activity,
+                self.m.entity(r.sender, x.controller) if r.sender else sender,
+                r,
+                onward=True,
+            )
         for t in s.transfers:
-            node = self.fact(q, x, activity, "transfer", "fg:Transfer", t.text, t.evidence, t.destinations, [v.key for v in t.via], t.safeguards)
+            node = self.fact(
+                q,
+                x,
+                activity,
+                "transfer",
+                "fg:Transfer",
+                t.text,
+                t.evidence,
+                t.destinations,
+                [v.key for v in t.via],
+                t.safeguards,
+            )
             q.link(node, A, "dpv:PersonalDataProcess")
             q.link(node, "dpv:hasProcessing", "dpv:CrossBorderTransfer")
             for place in t.destinations:
@@ -166,22 +226,32 @@ class NoticeGraphBuilder:
             q.link(node, "dpv:hasContext", "dpv:AutomatedDecisionMaking")
             q.link(activity, "fg:hasAutomatedDecision", node)
         for d in s.denials:
-            node = self.fact(q, x, activity, "denial", "fg:Denial", d.text, d.evidence, d.detail.get("denies"))
+            node = self.fact(
+                q, x, activity, "denial", "fg:Denial", d.text, d.evidence, d.detail.get("denies")
+            )
             q.link(node, "fg:denies", DENIES[d.detail.get("denies", "sharing")])
             if d.detail.get("qualified") == "true":
                 q.add(node, "fg:qualified", lit(True))
             q.link(activity, "fg:hasDenial", node)
         for r in s.retention:
-            node = self.fact(q, x, activity, "retention", "fg:RetentionStatement", r.text, r.evidence)
+            node = self.fact(
+                q, x, activity, "retention", "fg:RetentionStatement", r.text, r.evidence
+            )
             q.link(node, A, "dpv:StorageDuration")
             if "duration" in r.detail:
                 q.add(node, "dpv:hasDuration", lit(r.detail["duration"], datatype="xsd:duration"))
-            for key, prop in (("event", "fg:retentionEvent"), ("scope", "fg:retentionScope"), ("criterion", "fg:retentionCriterion")):
+            for key, prop in (
+                ("event", "fg:retentionEvent"),
+                ("scope", "fg:retentionScope"),
+                ("criterion", "fg:retentionCriterion"),
+            ):
                 if key in r.detail:
                     q.add(node, prop, lit(r.detail[key]))
             q.link(activity, "dpv:hasStorageCondition", node)
         for c in s.data_categories:
-            node = self.fact(q, x, activity, "data", "fg:DataCategoryStatement", c.text, c.evidence, c.concept)
+            node = self.fact(
+                q, x, activity, "data", "fg:DataCategoryStatement", c.text, c.evidence, c.concept
+            )
             q.add(node, "fg:specialCategory", lit(c.special))
             q.add(node, "fg:criminalOffenceData", lit(c.criminal))
             if c.concept:
@@ -190,7 +260,9 @@ class NoticeGraphBuilder:
                 q.link(activity, "dpv:hasPersonalData", self.category_pd[c.concept])
             q.link(activity, "fg:hasDataCategory", node)
         for src in s.sources:
-            node = self.fact(q, x, activity, "source", "fg:DataSource", src.text, src.evidence, src.entity.key)
+            node = self.fact(
+                q, x, activity, "source", "fg:DataSource", src.text, src.evidence, src.entity.key
+            )
             entity = self.describe_entity(q, src.entity, x)
             q.link(node, "fg:sourceEntity", entity)
             q.link(activity, "fg:hasSource", node)
@@ -198,9 +270,20 @@ class NoticeGraphBuilder:
             node = self.fact(q, x, activity, "condition", "fg:SharingCondition", c.text, c.evidence)
             q.link(activity, "fg:hasSharingCondition", node)
 
-    def flow(self, q: QuadWriter, x: NoticeExtraction, activity: str, sender: str, r: Recipient, *, onward: bool = False) -> None:
+    def flow(
+        self,
+        q: QuadWriter,
+        x: NoticeExtraction,
+        activity: str,
+        sender: str,
+        r: Recipient,
+        *,
+        onward: bool = False,
+    ) -> None:
         to = self.describe_entity(q, r.entity, x)
-        node = self.m.fact(x.notice.notice_id, "flow", activity, sender, to, r.mention.start, r.mention.end, r.role)
+        node = self.m.fact(
+            x.notice.notice_id, "flow", activity, sender, to, r.mention.start, r.mention.end, r.role
+        )
         q.link(node, A, "fg:Flow")
         if onward:
             q.link(node, A, "fg:OnwardFlow")
@@ -226,7 +309,15 @@ class NoticeGraphBuilder:
             q.link(node, "dpv:hasDataController", controller)
             if sender != controller:
                 q.link(controller, "fg:sharesDataWith", to)
-            represented = next((s.service_entity for s in x.services if s.service and self.m.service(x.controller, s.service) == sender and s.service_entity), None)
+            represented = next(
+                (
+                    s.service_entity
+                    for s in x.services
+                    if s.service
+                    and self.m.service(x.controller, s.service) == sender
+                    and s.service_entity
+                ),
+                None,
+            )
             if represented:
                 q.link(self.m.entity(represented), "fg:sharesDataWith", to)
-

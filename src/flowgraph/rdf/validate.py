@@ -23,7 +23,9 @@ def validate_nquads(files: list[Path], shapes: Path) -> ValidationResult:
         dataset.parse(path, format="nquads")
         for s, p, o, _ in dataset.quads():
             data.add((s, p, o))
-    conforms, report_graph, text = validate(data, shacl_graph=rdflib.Graph().parse(shapes), inference="none", allow_warnings=True)
+    conforms, report_graph, text = validate(
+        data, shacl_graph=rdflib.Graph().parse(shapes), inference="none", allow_warnings=True
+    )
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     violations = len(set(report_graph.subjects(rdflib.RDF.type, sh.ValidationResult)))
     return ValidationResult(bool(conforms), violations, text)

@@ -19,7 +19,9 @@ from flowgraph.rdf.terms import RDF_TYPE, QuadWriter, lit
 A = RDF_TYPE
 
 
-def vocabulary_quads(minter: Minter, vocabulary: Vocabulary, gazetteer: Gazetteer, ontology: Path) -> str:
+def vocabulary_quads(
+    minter: Minter, vocabulary: Vocabulary, gazetteer: Gazetteer, ontology: Path
+) -> str:
     q = QuadWriter(minter.vocabulary_graph())
     graph = rdflib.Graph().parse(ontology, format="turtle")
     for s, p, o in graph:
@@ -46,7 +48,11 @@ def vocabulary_quads(minter: Minter, vocabulary: Vocabulary, gazetteer: Gazettee
             q.link(node, "skos:inScheme", categories)
             q.add(node, "skos:definition", lit(entry.definition, lang="en"))
             if entry.broader:
-                q.link(node, "skos:broader", minter.entity(EntityRef(entry.broader, "", "category", "")))
+                q.link(
+                    node,
+                    "skos:broader",
+                    minter.entity(EntityRef(entry.broader, "", "category", "")),
+                )
             else:
                 q.link(node, "skos:topConceptOf", categories)
             if entry.dpv:
@@ -56,7 +62,11 @@ def vocabulary_quads(minter: Minter, vocabulary: Vocabulary, gazetteer: Gazettee
             if entry.dpv:
                 q.link(node, A, entry.dpv)
             if entry.category:
-                q.link(node, "fg:inCategory", minter.entity(EntityRef(entry.category, "", "category", "")))
+                q.link(
+                    node,
+                    "fg:inCategory",
+                    minter.entity(EntityRef(entry.category, "", "category", "")),
+                )
             if entry.gss:
                 q.add(node, "fg:gssCode", lit(entry.gss))
             if entry.homepage:
@@ -66,7 +76,12 @@ def vocabulary_quads(minter: Minter, vocabulary: Vocabulary, gazetteer: Gazettee
         ("legal-bases", "Lawful bases and conditions", None, vocabulary.legal_bases),
         ("locations", "Transfer destinations", "location", vocabulary.locations),
         ("safeguards", "Transfer safeguards", "safeguard", vocabulary.safeguards),
-        ("data-categories", "Personal data categories", "data-category", vocabulary.data_categories),
+        (
+            "data-categories",
+            "Personal data categories",
+            "data-category",
+            vocabulary.data_categories,
+        ),
     ):
         node_scheme = scheme(name, label)
         for concept in concepts:
@@ -79,7 +94,11 @@ def vocabulary_quads(minter: Minter, vocabulary: Vocabulary, gazetteer: Gazettee
                 q.add(node, "skos:definition", lit(concept.definition, lang="en"))
             link = concept.iri if own else concept.extra.get("dpv", "")
             if link and not link.startswith("fg:"):
-                q.link(node, "skos:broader" if name in ("purposes", "legal-bases") else "skos:exactMatch", link)
+                q.link(
+                    node,
+                    "skos:broader" if name in ("purposes", "legal-bases") else "skos:exactMatch",
+                    link,
+                )
             if name == "legal-bases":
                 q.link(node, A, "dpv:LegalBasis")
                 q.add(node, "fg:basisCode", lit(concept.id))

@@ -14,7 +14,11 @@ FORMATS = {"nquads": "nquads", "trig": "trig", "turtle": "turtle", "jsonld": "js
 def export_graph(files: list[Path], fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    lines = sorted(line for path in files for line in path.read_text(encoding="utf-8").splitlines(keepends=True))
+    lines = sorted(
+        line
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+    )
     if fmt == "nquads":
         return "".join(lines).encode("utf-8")
     dataset = rdflib.Dataset()

@@ -7,7 +7,14 @@ from typing import Any
 from flowgraph.model import NoticeExtraction, Recipient
 from flowgraph.rdf.iris import Minter
 
-GDPR_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")
+GDPR_BASES = (
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+)
 
 
 def _recipient(r: Recipient, minter: Minter, extraction: NoticeExtraction) -> dict[str, Any]:
@@ -18,10 +25,18 @@ def _recipient(r: Recipient, minter: Minter, extraction: NoticeExtraction) -> di
         "kind": r.entity.kind,
         "role": r.role,
         "match": r.entity.method,
-        "evidence": {"quote": r.evidence.quote, "start": r.evidence.span.start, "end": r.evidence.span.end, "line": r.evidence.line},
+        "evidence": {
+            "quote": r.evidence.quote,
+            "start": r.evidence.span.start,
+            "end": r.evidence.span.end,
+            "line": r.evidence.line,
+        },
     }
     if r.sender:
-        out["from"] = {"id": minter.entity(r.sender, extraction.controller), "label": r.sender.label}
+        out["from"] = {
+            "id": minter.entity(r.sender, extraction.controller),
+            "label": r.sender.label,
+        }
     return out
 
 
@@ -42,26 +57,51 @@ def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[s
                 "purposes": [p.text for p in s.purposes],
                 "legal_bases": {
                     "gdpr_bases": _unique([b.code for b in s.legal_bases if b.code in GDPR_BASES]),
-                    "conditions": _unique([b.code for b in s.legal_bases if b.code not in GDPR_BASES]),
-                    "statements": [{"basis": b.code, "text": b.text, "scope": b.scope} for b in s.legal_bases],
-                    "laws": _unique([f"{law.title} {law.year}" if law.year else law.title for law in s.laws]),
+                    "conditions": _unique(
+                        [b.code for b in s.legal_bases if b.code not in GDPR_BASES]
+                    ),
+                    "statements": [
+                        {"basis": b.code, "text": b.text, "scope": b.scope} for b in s.legal_bases
+                    ],
+                    "laws": _unique(
+                        [f"{law.title} {law.year}" if law.year else law.title for law in s.laws]
+                    ),
                 },
                 "recipients": [_recipient(r, minter, extraction) for r in s.recipients],
                 "onward": [_recipient(r, minter, extraction) for r in s.onward],
                 "transfers": [
-                    {"to": list(t.destinations), "via": [v.label for v in t.via], "safeguard": ", ".join(t.safeguards) or None, "text": t.text}
+                    {
+                        "to": list(t.destinations),
+                        "via": [v.label for v in t.via],
+                        "safeguard": ", ".join(t.safeguards) or None,
+                        "text": t.text,
+                    }
                     for t in s.transfers
                 ],
                 "automated_decisions": [a.text for a in s.automated_decisions],
                 "denials": [{"denies": d.detail.get("denies"), "text": d.text} for d in s.denials],
                 "retention": [{"text": r.text, **r.detail} for r in s.retention],
                 "data_categories": [
-                    {"text": c.text, "category": c.concept, "special_category": c.special, "criminal_offence": c.criminal}
+                    {
+                        "text": c.text,
+                        "category": c.concept,
+                        "special_category": c.special,
+                        "criminal_offence": c.criminal,
+                    }
                     for c in s.data_categories
                 ],
-                "sources": [{"text": src.text, "id": minter.entity(src.entity, extraction.controller), "label": src.entity.label} for src in s.sources],
+                "sources": [
+                    {
+                        "text": src.text,
+                        "id": minter.entity(src.entity, extraction.controller),
+                        "label": src.entity.label,
+                    }
+                    for src in s.sources
+                ],
                 "sharing_conditions": [c.text for c in s.sharing_conditions],
-                "unresolved": [r.text for r in s.recipients + s.onward if r.entity.kind == "unresolved"]
+                "unresolved": [
+                    r.text for r in s.recipients + s.onward if r.entity.kind == "unresolved"
+                ]
                 + [law.text for law in s.laws if not law.recognised],
             }
         )

@@ -13,7 +13,9 @@ from flowgraph.store import snapshot as snapshots
 class GraphStore(Protocol):
     name: str
 
-    def select(self, query: str, bindings: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    def select(
+        self, query: str, bindings: dict[str, Any] | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run a SELECT; values come back as Python strings/ints/bools (None when unbound)."""
         ...
 

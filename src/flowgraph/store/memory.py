@@ -34,11 +34,20 @@ class MemoryStore:
             dataset.parse(path, format="nquads")
         return cls(dataset)
 
-    def select(self, query: str, bindings: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-        init = {Variable(k): (URIRef(v) if isinstance(v, str) and v.startswith(("http://", "https://")) else Literal(v)) for k, v in (bindings or {}).items()}
+    def select(
+        self, query: str, bindings: dict[str, Any] | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        init = {
+            Variable(k): (
+                URIRef(v)
+                if isinstance(v, str) and v.startswith(("http://", "https://"))
+                else Literal(v)
+            )
+            for k, v in (bindings or {}).items()
+        }
         try:
             result = self.dataset.query(query, initBindings=init)
-        except Exception as exc:  # noqa: BLE001 - rdflib raises pyparsing errors of many types
+        except Exception as exc:
             raise QueryError(f"malformed query: {exc}") from exc
         names = [str(v) for v in result.vars or []]
         rows = [{name: to_python(row[name]) for name in names} for row in result]

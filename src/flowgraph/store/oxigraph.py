@@ -40,9 +40,13 @@ def to_python(term: Any) -> Any:
 
 def to_term(value: Any) -> Any:
     if isinstance(value, bool):
-        return ox.Literal(str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+        return ox.Literal(
+            str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        )
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        return ox.Literal(
+            str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+        )
     if isinstance(value, str) and value.startswith(("http://", "https://", "urn:")):
         return ox.NamedNode(value)
     return ox.Literal(str(value))
@@ -64,10 +68,14 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"cannot open Oxigraph store {path}: {exc}") from exc
 
-    def select(self, query: str, bindings: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    def select(
+        self, query: str, bindings: dict[str, Any] | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
         subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+            result = self.store.query(
+                query, use_default_graph_as_union=True, substitutions=subs or None
+            )
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from exc
         if not isinstance(result, ox.QuerySolutions):

@@ -18,7 +18,11 @@ CURRENT = "current"
 
 
 def new_snapshot(root: Path) -> Path:
-    path = root / "snapshots" / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    path = (
+        root
+        / "snapshots"
+        / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    )
     path.mkdir(parents=True)
     return path
 
@@ -45,7 +49,9 @@ def current(root: Path) -> Path:
 
 
 def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def read_json(path: Path) -> Any:

@@ -85,7 +85,9 @@ class _Run:
     # ---------------------------------------------------------------- walking blocks
     def run(self) -> NoticeExtraction:
         for block in self.blocks:
-            if block.kind == "label":
+            if block.kind == "label" and (
+                self.v.headings.field_of(block.text.text) or self.field in (None, "service")
+            ):
                 self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=True)
             elif block.kind == "heading" and (
                 block.hard or self.v.headings.field_of(block.text.text)
@@ -126,6 +128,8 @@ class _Run:
     def content(self, block: Block) -> None:
         text = block.text
         is_item = block.kind == "item" or (block.kind == "heading" and not block.hard)
+        if block.kind == "label":  # an unknown row label inside a section: the row is content
+            block = Block("para", text)
         if block.kind == "item":
             self.parents = {d: t for d, t in self.parents.items() if d < block.depth}
             self.parents[block.depth] = text.text
@@ -248,7 +252,7 @@ class _Run:
             ]
 
     def field_transfers(self, text: Located, is_item: bool, block: Block) -> None:
-        transfers, denials = self.transfers.paragraph(text)
+        transfers, denials = self.transfers.paragraph(text, skip=self.prose.denial)
         self.current.transfers += transfers
         self.current.denials += [d for d in denials if d not in self.current.denials]
 

@@ -36,6 +36,17 @@ def normalise_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _number_variants(key: str) -> list[str]:
+    """The key with its last word made plural or singular."""
+    if key.endswith("ies"):
+        return [key[:-3] + "y"]
+    if key.endswith("y"):
+        return [key[:-1] + "ies"]
+    if key.endswith("s") and not key.endswith("ss"):
+        return [key[:-1]]
+    return [key + "s"]
+
+
 def slugify(text: str) -> str:
     text = text.lower().replace("&", " and ").replace("’", "").replace("'", "")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
@@ -154,6 +165,9 @@ class Gazetteer:
         if key in self.exact:
             entry = self.entries[self.exact[key]]
             return self.ref(entry.id, "exact" if key == normalise_key(entry.label) else "alias")
+        for variant in _number_variants(key):
+            if variant in self.exact:
+                return self.ref(self.exact[variant], "alias")
         bare = _ARTICLES.sub("", key)
         while bare != key:
             if bare in self.exact:

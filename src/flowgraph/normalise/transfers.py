@@ -8,6 +8,7 @@ every transfer it states.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flowgraph.model import EntityRef, Notice, Statement, Transfer
 from flowgraph.normalise.evidence import evidence
@@ -56,7 +57,10 @@ class TransferReader:
                 out.append(m.entity)
         return tuple(out)
 
-    def paragraph(self, block: Located) -> tuple[list[Transfer], list[Statement]]:
+    def paragraph(
+        self, block: Located, skip: Callable[[Located], object] | None = None
+    ) -> tuple[list[Transfer], list[Statement]]:
+        """Transfers a paragraph states; sentences `skip` accepts (denials) state none."""
         text = clean_item(block)
         if not text:
             return [], []
@@ -65,6 +69,8 @@ class TransferReader:
         via = self.via(text)
         transfers: list[Transfer] = []
         for sentence in sentences(text):
+            if skip and skip(sentence):
+                continue
             clauses = [sentence]
             if len(_keys(self.safeguards, sentence.text)) > 1:
                 clauses = [c for c in _split_clauses(sentence) if c]
@@ -81,7 +87,7 @@ class TransferReader:
                             evidence(self.notice, clause),
                         )
                     )
-        if not transfers and via:
+        if not transfers and via and not (skip and any(skip(s) for s in sentences(text))):
             transfers.append(Transfer(text.text, (), via, (), evidence(self.notice, text)))
         return transfers, []
 

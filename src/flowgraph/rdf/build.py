@@ -95,6 +95,7 @@ class NoticeGraphBuilder:
             q.link(node, A, "fg:InternalUnit")
             q.add(node, "rdfs:label", lit(f"Internal departments of {x.controller.label}"))
             q.link(node, "fg:unitOf", self.m.entity(x.controller))
+            q.link(node, "fg:inCategory", self.m.entity(EntityRef(ref.key, "", "category", "")))
         elif ref.kind == "unresolved":
             q.link(node, A, "fg:UnresolvedRecipient")
             q.add(node, "rdfs:label", lit(ref.label))

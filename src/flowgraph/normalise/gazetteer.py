@@ -15,6 +15,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from flowgraph.errors import VocabularyError
 from flowgraph.model import EntityRef
 from flowgraph.normalise.vocab import Vocabulary, alias_regex, split_aliases
 from flowgraph.parse.located import Located
@@ -122,6 +123,11 @@ class Gazetteer:
                 self.context[(context, normalise_key(alias))] = entry.id
                 continue
             key = normalise_key(alias)
+            if key in self.exact and self.exact[key] != entry.id and not entry.minted:
+                raise VocabularyError(
+                    self.vocabulary.path("organisations.csv"),
+                    f"alias {alias!r} of {entry.id!r} already names {self.exact[key]!r}",
+                )
             self.exact.setdefault(key, entry.id)
             if (scan and alias != entry.label) or (scan and entry.kind == "organisation"):
                 self.scan_aliases.setdefault(alias.lower(), entry.id)

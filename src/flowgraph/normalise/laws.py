@@ -20,7 +20,7 @@ from flowgraph.normalise.gazetteer import normalise_key, slugify
 from flowgraph.normalise.vocab import Law as KnownLaw
 
 _KEYWORD = re.compile(r"\b(Acts?|Regulations?|Orders?|Code|Rules|Directive|Measure|Guidance)\b")
-_YEARS = re.compile(r"(?:\s*(?:,|\band\b|&|\bof\b)?\s*\(?(\d{4})(?:/\d+)?\)?)+")
+_YEARS = re.compile(r"(?:(?:\s*(?:,|\band\b|&|\bof\b))*\s*\(?(\d{4})(?:/\d+)?\)?)+")
 _YEAR = re.compile(r"\(?(\d{4})(?:/\d+)?\)?")
 _TOKEN = re.compile(r"\([^()]*\)|[^\s()]+")
 _JOINERS = {

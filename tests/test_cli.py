@@ -1,0 +1,73 @@
+"""The command line: output formats and exit codes (0 ok, 1 violations, 2 bad input)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from typer.testing import CliRunner
+
+from flowgraph.cli import app
+from flowgraph.settings import PROJECT_ROOT
+
+runner = CliRunner()
+NOTICES = PROJECT_ROOT / "data" / "notices"
+
+
+def test_extract_prints_one_object_per_service_with_the_documented_keys():
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            str(NOTICES / "leicestershire-county-council-children-and-family-services.txt"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    services = json.loads(result.stdout)
+    assert len(services) == 1
+    s = services[0]
+    assert {"controller", "service", "purposes", "legal_bases", "recipients", "transfers", "automated_decisions",
+            "retention", "data_categories", "sources"} <= set(s)  # fmt: skip
+    assert s["controller"] == "Leicestershire County Council"
+    assert s["service"] == "Children and Family Services"
+    assert s["legal_bases"]["gdpr_bases"] == ["legal_obligation"]
+    assert s["recipients"][0] | {"evidence": None} == {
+        "text": "the Department for Education",
+        "id": "https://w3id.org/flowgraph/id/org/dfe",
+        "label": "Department for Education",
+        "kind": "organisation",
+        "role": "stated",
+        "match": "alias",
+        "evidence": None,
+    }
+
+
+def test_extract_of_a_file_outside_a_manifest_needs_a_controller(tmp_path):
+    notice = tmp_path / "x.txt"
+    notice.write_text("Who we share your data with\n- Police\n")
+    result = runner.invoke(app, ["extract", str(notice)])
+    assert result.exit_code == 2
+    assert "--controller" in result.output
+
+
+def test_flows_csv_and_validate(built, settings, monkeypatch):
+    monkeypatch.setenv("FLOWGRAPH_BUILD_DIR", str(settings.output_dir))
+    result = runner.invoke(
+        app, ["flows", "--format", "csv", "--controller", "Oadby and Wigston Borough Council"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["recipientLabel"] for r in rows} == {
+        "Courts and tribunals",
+        "Third parties (unspecified)",
+    }
+    assert all(r["controllerLabel"] == "Oadby and Wigston Borough Council" for r in rows)
+    assert runner.invoke(app, ["validate"]).exit_code == 0
+
+
+def test_commands_without_a_build_say_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLOWGRAPH_BUILD_DIR", str(tmp_path / "nothing"))
+    result = runner.invoke(app, ["flows"])
+    assert result.exit_code == 2
+    assert "flowgraph build" in result.output

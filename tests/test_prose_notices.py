@@ -72,7 +72,10 @@ def test_leicestershire_children_and_family_services(extractions):
         "Children and Family Services",
     )
     assert keys(lcc.recipients) == {"dfe", "post-16-providers", "education-providers"}
-    assert {(r.sender.key, r.entity.key) for r in lcc.onward} == {("dfe", "third-parties")}
+    assert {(r.sender.key, r.entity.key) for r in lcc.onward} == {
+        ("dfe", "third-parties"),
+        ("education-providers", "youth-support-services"),  # schools pass data to youth support
+    }
     assert [
         (r.detail.get("duration"), r.detail.get("scope"))
         for r in lcc.retention

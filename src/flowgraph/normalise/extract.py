@@ -8,6 +8,7 @@ outside rights/contact/cookie sections is also read for sharing statements, sour
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flowgraph.model import Notice, NoticeExtraction, ServiceExtraction, Statement
 from flowgraph.normalise import details
@@ -89,6 +90,8 @@ class _Run:
                 self.v.headings.field_of(block.text.text) or self.field in (None, "service")
             ):
                 self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=True)
+            elif block.kind == "heading" and block.depth == 1 and block.hard:
+                self.set_field("other", labelled=False)  # the document's title, not a section
             elif block.kind == "heading" and (
                 block.hard or self.v.headings.field_of(block.text.text)
             ):
@@ -237,6 +240,10 @@ class _Run:
                 return
             laws = find_laws(cleaned.text)
             bases = details.legal_bases(cleaned, self.v.legal_bases, ev) if not laws else []
+            if (
+                not self.labelled and len(cleaned.text.split()) > 8
+            ):  # a sentence, not "Consent (surveys)"
+                bases = [replace(b, scope=None) for b in bases]
             self.current.legal_bases += bases
             self.current.laws += [self.x.laws.law(m, cleaned.text, ev) for m in laws]
             if not laws and not bases:
@@ -245,14 +252,27 @@ class _Run:
         for sentence in sentences(text):
             ev = evidence(self.notice, sentence)
             negated = self.prose.first("negation", sentence.text) is not None
-            if self.labelled or not negated:
+            if self.labelled:
                 self.current.legal_bases += details.legal_bases(sentence, self.v.legal_bases, ev)
+            elif not negated:  # in prose the words after a basis are not its scope
+                bases = details.legal_bases(sentence, self.v.legal_bases, ev)
+                self.current.legal_bases += [replace(b, scope=None) for b in bases]
             self.current.laws += [
                 self.x.laws.law(m, sentence.text, ev) for m in find_laws(sentence.text, prose=True)
             ]
 
     def field_transfers(self, text: Located, is_item: bool, block: Block) -> None:
-        transfers, denials = self.transfers.paragraph(text, skip=self.prose.denial)
+        transfers, denials = self.transfers.paragraph(text, skip=self.prose.negated_transfer)
+        previous = self.current.transfers
+        if (
+            transfers
+            and previous
+            and not transfers[0].destinations
+            and not transfers[0].via
+            and not previous[-1].safeguards
+        ):
+            first = transfers.pop(0)
+            previous.append(self.transfers.merge(previous.pop(), text, first.safeguards))
         self.current.transfers += transfers
         self.current.denials += [d for d in denials if d not in self.current.denials]
 

@@ -158,6 +158,22 @@ class Gazetteer:
         entry = self.entries[entry_id]
         return EntityRef(entry.id, entry.label, entry.kind, method, score)
 
+    PROCESSOR_CATEGORIES = frozenset(
+        {"contractors", "it-suppliers", "businesses", "security-companies", "transport-providers"}
+    )
+
+    def is_processor(self, ref: EntityRef) -> bool:
+        """Could this organisation host or process data for a controller (a platform or supplier)?"""
+        entry = self.entries.get(ref.key)
+        if entry is None or entry.category is None:
+            return True  # an organisation nobody classified may well be a supplier
+        category: str | None = entry.category
+        while category:
+            if category in self.PROCESSOR_CATEGORIES:
+                return True
+            category = self.entries[category].broader if category in self.entries else None
+        return False
+
     # ---------------------------------------------------------------- whole phrases
     def resolve_phrase(
         self, text: str, *, context: str | None = None, fuzzy: bool = True

@@ -93,6 +93,8 @@ def find_laws(text: str, *, prose: bool = False) -> list[LawMention]:
             continue
         years_match = _YEARS.match(text, m.end())
         years = [int(y) for y in _YEAR.findall(years_match.group(0))] if years_match else []
+        if not years and re.match(r"\s+(?:\([^)]*\)\s*)*[A-Z]", text[m.end() :]):
+            continue  # "Public Order Act", "Road Traffic Regulations Act": the title goes on
         start = _title_start(text, m.start(), floor)
         words = text[start : m.start()].split()
         if words and all(w.lower().strip(",") in _JOINERS for w in words):

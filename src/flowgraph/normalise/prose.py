@@ -91,6 +91,11 @@ class ProseReader:
             )
         return None
 
+    def negated_transfer(self, sentence: Located) -> bool:
+        """A sentence that says data is *not* sent somewhere, hedged or not, states no transfer."""
+        negation = self.first("negation", sentence.text)
+        return bool(negation and _TRANSFER_VERB.search(sentence.text, negation.start()))
+
     # ---------------------------------------------------------------- sharing prose
     def sentence(self, sentence: Located) -> ProseFacts:
         facts = ProseFacts()
@@ -110,15 +115,18 @@ class ProseReader:
             return facts
         negation = self.first("negation", text, cue.start())
         if negation is not None:
-            if self.has("hedge", text):
-                facts.conditions.append(Statement(text, ev, {"kind": "conditional"}))
-            elif not self.is_location(text):
+            # "we will not share", "we won't sell or give": a denial only when the negation
+            # governs the cue; otherwise the sentence only qualifies when sharing happens.
+            close = cue.start() - negation.end() <= 25
+            if close and not self.has("hedge", text) and not self.is_location(text):
                 facts.denials.append(Statement(text, ev, {"denies": "sharing"}))
+            else:
+                facts.conditions.append(Statement(text, ev, {"kind": "conditional"}))
             return facts
         before = [m for m in mentions if m.end <= cue.start()]
         after = [m for m in mentions if m.start >= cue.start()]
         speaker_is_us = self.has("self", text, cue.start())
-        sender = before[0].entity if before and not speaker_is_us else None
+        sender = before[-1].entity if before and not speaker_is_us else None  # the nearest subject
         seen: set[tuple[str, str]] = set()
         for m in after:
             key = (m.entity.kind, m.entity.key)

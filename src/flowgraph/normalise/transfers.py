@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flowgraph.model import EntityRef, Notice, Statement, Transfer
+from flowgraph.model import EntityRef, Notice, Span, Statement, Transfer
 from flowgraph.normalise.evidence import evidence
 from flowgraph.normalise.gazetteer import Gazetteer
 from flowgraph.normalise.sentences import sentences
@@ -19,13 +19,19 @@ from flowgraph.parse.located import Located, clean_item
 
 
 def _keys(concepts: list[Concept], text: str) -> list[str]:
-    found: list[tuple[int, str]] = []
+    """Concept ids in order of mention; a match inside a longer one ("EU" in "outside the EU")
+    does not count."""
+    found: list[tuple[int, int, str]] = []
     for concept in concepts:
         if concept.pattern:
-            for m in concept.pattern.finditer(text):
-                found.append((m.start(), concept.id))
+            found += [(m.start(), m.end(), concept.id) for m in concept.pattern.finditer(text)]
+    found = [
+        f
+        for f in found
+        if not any(o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0] for o in found)
+    ]
     out: list[str] = []
-    for _, key in sorted(found):
+    for _, _, key in sorted(found):
         if key not in out:
             out.append(key)
     return out
@@ -51,6 +57,7 @@ class TransferReader:
         for m in self.gazetteer.find_mentions(text):
             if (
                 m.entity.kind == "organisation"
+                and self.gazetteer.is_processor(m.entity)
                 and m.entity not in out
                 and all(m.entity.key != o.key for o in out)
             ):
@@ -72,24 +79,29 @@ class TransferReader:
             if skip and skip(sentence):
                 continue
             clauses = [sentence]
-            if len(_keys(self.safeguards, sentence.text)) > 1:
+            # Pair safeguards with places clause by clause only when a sentence names several of each.
+            many = len(_keys(self.safeguards, sentence.text)) > 1
+            if many and len(_keys(self.locations, sentence.text)) > 1:
                 clauses = [c for c in _split_clauses(sentence) if c]
             for clause in clauses:
                 places = _keys(self.locations, clause.text)
                 guards = _keys(self.safeguards, clause.text)
-                if places or guards:
-                    transfers.append(
-                        Transfer(
-                            clause.text,
-                            tuple(places),
-                            via,
-                            tuple(guards),
-                            evidence(self.notice, clause),
-                        )
-                    )
+                if guards and not places and transfers and not transfers[-1].safeguards:
+                    transfers.append(self.merge(transfers.pop(), clause, tuple(guards)))
+                elif places or guards:
+                    ev = evidence(self.notice, clause)
+                    transfers.append(Transfer(clause.text, tuple(places), via, tuple(guards), ev))
         if not transfers and via and not (skip and any(skip(s) for s in sentences(text))):
             transfers.append(Transfer(text.text, (), via, (), evidence(self.notice, text)))
         return transfers, []
+
+    def merge(self, earlier: Transfer, clause: Located, guards: tuple[str, ...]) -> Transfer:
+        """A safeguard stated on its own right after a destination applies to that transfer
+        ("... children's services abroad. Data is sent by secure email")."""
+        span = Span(earlier.evidence.span.start, clause.span.end)
+        text = " ".join(self.notice.text[span.start : span.end].split())
+        via = tuple(dict.fromkeys((*earlier.via, *self.via(clause))))
+        return Transfer(text, earlier.destinations, via, guards, evidence(self.notice, span))
 
 
 def _split_clauses(sentence: Located) -> list[Located]:

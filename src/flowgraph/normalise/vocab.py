@@ -206,11 +206,12 @@ def alias_regex(alias: str) -> str:
         else:
             out.append(re.escape(token))
     body = "".join(out)
-    # Tolerate singular/plural on the last word ("registered provider" ~ "registered providers").
-    if re.search(r"[a-z]ies$", alias):
+    # Tolerate singular/plural on the last word of a phrase ("registered provider" ~ "registered
+    # providers"); single words stay exact ("schools" is a recipient, "school" usually is not).
+    if " " in alias.strip() and re.search(r"[a-z]ies$", alias):
         body = body[: -len("ies")] + "(?:y|ies)"
-    elif re.search(r"[a-z]{3}s$", alias) and not alias.endswith("ss"):
+    elif " " in alias.strip() and re.search(r"[a-z]{3}s$", alias) and not alias.endswith("ss"):
         body += "?"
-    elif re.search(r"[a-z]{3}$", alias) and alias[-1] not in "sy":
+    elif " " in alias.strip() and re.search(r"[a-z]{3}$", alias) and alias[-1] not in "sy":
         body += "s?"
     return rf"(?<![\w&]){body}(?![\w])"

@@ -71,3 +71,28 @@ def test_commands_without_a_build_say_so(tmp_path, monkeypatch):
     result = runner.invoke(app, ["flows"])
     assert result.exit_code == 2
     assert "flowgraph build" in result.output
+
+
+def test_query_runs_a_library_query_with_parameters(built, settings, monkeypatch):
+    monkeypatch.setenv("FLOWGRAPH_BUILD_DIR", str(settings.output_dir))
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "senders-to-recipient",
+            "--param",
+            "recipient=https://w3id.org/flowgraph/id/org/cabinet-office",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert {r["controllerLabel"] for r in json.loads(result.stdout)} == {
+        "Leicester City Council",
+        "Leeds City Council",
+    }
+    listing = runner.invoke(app, ["query", "--list"])
+    assert "sharing-chains" in listing.stdout
+    unknown = runner.invoke(app, ["query", "no-such-query"])
+    assert unknown.exit_code == 2
+    assert "flowgraph query --list" in " ".join(unknown.output.split())

@@ -175,6 +175,55 @@ def flows(
 
 
 @app.command()
+def query(
+    name: Annotated[str | None, typer.Argument(help="A library query name, or a .rq file")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="key=value; an IRI value starts with http"),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json")] = "table",
+    list_queries: Annotated[bool, typer.Option("--list", help="List the query library")] = False,
+    store: Store = None,
+) -> None:
+    """Run a query from queries/ (or a .rq file) with bound parameters."""
+    from flowgraph.errors import QueryError
+    from flowgraph.query.library import load_library, parse_query, run
+    from flowgraph.store.base import open_store
+
+    settings = _settings(store)
+    library = load_library(settings.queries_dir)
+    if list_queries or not name:
+        table = Table("name", "title", "parameters")
+        for q in library.values():
+            table.add_row(
+                q.name,
+                f"{q.title}\n[dim]{q.description}[/dim]",
+                "\n".join(f"{k}: {v}" for k, v in q.params.items()),
+            )
+        out.print(table)
+        return
+    try:
+        if name.endswith(".rq"):
+            chosen = parse_query(Path(name))
+        elif name in library:
+            chosen = library[name]
+        else:
+            raise QueryError(
+                f"no query {name!r}; run `flowgraph query --list` (known: {', '.join(library)})"
+            )
+        params = {}
+        for item in param or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise QueryError(f"--param {item!r}: expected key=value")
+            params[key] = int(value) if value.isdigit() else value
+        names, rows = run(open_store(settings), chosen, params)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    _print_rows(names, rows, fmt)
+
+
+@app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="nquads, trig, turtle or jsonld")] = "trig",
     output: Annotated[

@@ -304,11 +304,12 @@ class NoticeGraphBuilder:
         q.add(node, "fg:mentionEnd", lit(r.mention.end))
         q.link(node, "fg:evidence", self.evidence(q, x, r.evidence))
         q.link(activity, "fg:hasFlow", node)
-        q.link(sender, "fg:sharesDataWith", to)
+        if sender != to:
+            q.link(sender, "fg:sharesDataWith", to)
         if not onward:
             controller = self.m.entity(x.controller)
             q.link(node, "dpv:hasDataController", controller)
-            if sender != controller:
+            if sender != controller and to != controller:
                 q.link(controller, "fg:sharesDataWith", to)
             represented = next(
                 (
@@ -320,5 +321,5 @@ class NoticeGraphBuilder:
                 ),
                 None,
             )
-            if represented:
+            if represented and self.m.entity(represented) != to:
                 q.link(self.m.entity(represented), "fg:sharesDataWith", to)

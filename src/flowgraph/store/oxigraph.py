@@ -78,6 +78,8 @@ class OxigraphStore:
             )
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from exc
+        except RuntimeError as exc:  # e.g. a parameter the query does not project
+            raise QueryError(str(exc)) from exc
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
         names = [v.value for v in result.variables]

@@ -1,0 +1,200 @@
+"""Every library query: a well-formed header, and asserted results on the seed graph."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib.plugins.sparql import prepareQuery
+
+from flowgraph.query.library import load_library, run
+from flowgraph.settings import PROJECT_ROOT
+from flowgraph.store.base import open_store
+
+B = "https://w3id.org/flowgraph/id/"
+LIBRARY = load_library(PROJECT_ROOT / "queries")
+
+
+@pytest.fixture(scope="module")
+def store(built, settings):
+    return open_store(settings)
+
+
+def ask(store, name: str, **params):
+    return run(store, LIBRARY[name], params)[1]
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_every_query_parses_and_has_a_header(name):
+    query = LIBRARY[name]
+    prepareQuery(query.text)
+    assert query.title and query.description, name
+    for param, description in query.params.items():
+        assert "example" in description, (name, param)
+        assert f"?{param}" in query.text.split("WHERE")[0], (
+            f"{name}: parameter ?{param} must be projected"
+        )
+
+
+def test_violation_checks_are_empty(store):
+    for name, query in LIBRARY.items():
+        if query.is_check:
+            assert run(store, query)[1] == [], name
+
+
+def test_recipients_of_leicester_housing_are_exactly_its_notice(store):
+    rows = ask(
+        store, "recipients-of-service", service=B + "org/leicester-city-council/service/housing"
+    )
+    assert sorted({r["recipientText"] for r in rows}) == sorted(
+        [
+            "Judicial Agencies e.g. Courts",
+            "Police",
+            "Health Agencies",
+            "Education Providers",
+            "Other Local Authorities",
+            "Immigration Service",
+            "Government Departments e.g. HMRC, DWP, DLHUC, Home Office",
+            "HMRC",
+            "DWP",
+            "DLHUC",
+            "Home Office",
+            "Safeguarding Boards",
+            "Elected Members & MPs (as your representative)",
+            "Funding Bodies",
+            "Contractors providing housing services (e.g. plumbing, electricians, gas operatives etc.) and IT services",
+            "Credit Reference Agencies",
+        ]  # fmt: skip
+    )
+    assert {r["recipient"] for r in rows if r["recipientText"] == "DLHUC"} == {B + "org/dluhc"}
+
+
+def test_recipients_of_a_controller_cover_all_its_notices(store):
+    rows = ask(store, "recipients-of-controller", controller=B + "org/leicester-city-council")
+    notices = {r["notice"] for r in rows}
+    assert notices == {
+        "leicester-city-council-service-areas.txt",
+        "leicester-city-council-general.txt",
+    }
+    assert (
+        len({r["serviceLabel"] for r in rows}) == 21
+    )  # 20 service areas + the council-wide notice
+
+
+def test_cabinet_office_receives_from_leicester_and_leeds(store):
+    rows = ask(store, "senders-to-recipient", recipient=B + "org/cabinet-office")
+    assert {r["controllerLabel"] for r in rows} == {"Leicester City Council", "Leeds City Council"}
+    assert all(r["how"] == "stated" for r in rows)
+
+
+def test_ranking_and_shared_recipients(store):
+    ranked = ask(store, "recipients-ranked")
+    assert ranked[0]["recipientLabel"] == "Courts and tribunals"
+    assert ranked[0]["controllers"] == 3
+    shared = {r["recipientLabel"]: r["controllers"] for r in ask(store, "shared-recipients")}
+    assert shared["Police"] == 2
+    assert shared["HM Revenue and Customs"] == 2
+    assert "Department for Education" in shared  # Leicester and Leicestershire
+
+
+def test_transfers_abroad_include_microsoft_usa_and_privacy_shield(store):
+    rows = ask(store, "transfers-abroad")
+    assert any(
+        r["destination"] == "United States of America" and r["via"] == "Microsoft" for r in rows
+    )
+    shield = [r for r in rows if r["safeguard"] == "EU-US Privacy Shield"]
+    assert {r["via"] for r in shield} == {"Dotdigital"}
+    assert {r["validSafeguard"] for r in shield} == {False}
+    assert {r["serviceLabel"] for r in shield} == {
+        "LLEP (Leicester and Leicestershire Enterprise Partnership)",
+        "Political Governance & City Mayor's Office",
+    }
+
+
+def test_legal_bases_and_laws_per_service(store):
+    rows = ask(store, "legal-bases-by-service", controller=B + "org/leicester-city-council")
+    housing = {(r["kind"], r["value"]) for r in rows if r["serviceLabel"] == "Housing"}
+    assert ("basis", "consent") in housing
+    assert ("law", "Homelessness Reduction Act 2017") in housing
+    consent_or_li = ask(store, "consent-or-legitimate-interests")
+    assert {
+        (r["serviceLabel"], r["scope"])
+        for r in consent_or_li
+        if r["basis"] == "legitimate_interests"
+    } >= {("Information technology (IT)", "web analytics")}
+
+
+def test_automated_decisions_and_denials(store):
+    rows = ask(store, "automated-decisions")
+    stated = {(r["serviceLabel"], r["text"]) for r in rows if r["stated"] == "yes"}
+    assert (
+        "Information technology (IT)",
+        "Some automated scanning and correlating of results to flag threats and vulnerabilities",
+    ) in stated
+    assert (
+        sum(1 for service, _ in stated if service == "Revenues & Benefits and Customer Support")
+        == 4
+    )
+    assert ("CCTV", "Not applicable") in {
+        (r["serviceLabel"], r["text"]) for r in rows if r["stated"] == "denied"
+    }
+
+
+def test_special_category_flows(store):
+    rows = ask(store, "special-category-flows")
+    lcc = {
+        r["recipientLabel"] for r in rows if r["controllerLabel"] == "Leicestershire County Council"
+    }
+    assert lcc == {
+        "Department for Education",
+        "Post-16 education and training providers",
+        "Education providers",
+        "Third parties (unspecified)",
+        "Youth support services",
+    }
+
+
+def test_onward_sharing(store):
+    rows = ask(store, "onward-sharing")
+    assert {(r["senderLabel"], r["recipientLabel"]) for r in rows} >= {
+        ("Department for Education", "Third parties (unspecified)")
+    }
+    assert all(r["statedBy"] for r in rows)
+
+
+def test_reach_of_sharing_chains(store):
+    rows = {
+        r["nodeLabel"]: r
+        for r in ask(store, "sharing-chains", controller=B + "org/leicester-city-council")
+    }
+    assert rows["Leicester and Leicestershire Enterprise Partnership"]["hops"] == 1
+    assert rows["Post-16 education and training providers"]["hops"] == 2
+    assert (
+        rows["Post-16 education and training providers"]["reachedFrom"]
+        == "Leicestershire County Council"
+    )
+
+
+def test_flow_evidence_points_into_the_notice(store, settings):
+    rows = ask(
+        store,
+        "flow-evidence",
+        sender=B + "org/leicester-city-council/service/housing",
+        recipient=B + "org/hmrc",
+    )
+    assert len(rows) == 1
+    text = (settings.notices_dir / rows[0]["notice"]).read_text(encoding="utf-8")
+    assert (
+        text[rows[0]["start"] : rows[0]["end"]]
+        == rows[0]["quote"]
+        == "Government Departments e.g. HMRC, DWP, DLHUC, Home Office"
+    )
+
+
+def test_unresolved_items_and_notice_summary(store):
+    unresolved = {(r["kind"], r["text"]) for r in ask(store, "unresolved-items")}
+    assert ("law", "Customer Support Grant – Welfare provision") in unresolved
+    assert ("recipient", "EDF projects") in unresolved
+    summary = {r["notice"]: r for r in ask(store, "notice-summary")}
+    assert summary["leicester-city-council-service-areas.txt"]["services"] == 20
+    assert (
+        summary["leicestershire-county-council-children-and-family-services.txt"]["transfers"] == 0
+    )

@@ -62,7 +62,7 @@ def test_recipients_of_leicester_housing_are_exactly_its_notice(store):
             "Funding Bodies",
             "Contractors providing housing services (e.g. plumbing, electricians, gas operatives etc.) and IT services",
             "Credit Reference Agencies",
-        ]  # fmt: skip
+        ]
     )
     assert {r["recipient"] for r in rows if r["recipientText"] == "DLHUC"} == {B + "org/dluhc"}
 

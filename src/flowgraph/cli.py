@@ -280,6 +280,45 @@ def validate() -> None:
     out.print("all checks pass")
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000)")] = None,
+) -> None:
+    """Serve the SPARQL endpoint, query page and linked-data pages (builds the graph first if none exists)."""
+    import logging
+
+    import uvicorn
+
+    from flowgraph.build import build as run_build
+    from flowgraph.serve.app import create_app
+    from flowgraph.store import snapshot as snapshots
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        snapshots.current(settings.output_dir)
+    except FlowgraphError:
+        err.print("no graph built yet: building from data/notices/ first")
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("reading notices", total=None)
+            run_build(
+                settings, on_notice=lambda name: progress.update(task, advance=1, description=name)
+            )
+    try:
+        application = create_app(settings)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    out.print(
+        f"flowgraph endpoint on http://{host or settings.host}:{port or settings.port}/ (SPARQL at /sparql)"
+    )
+    uvicorn.run(
+        application, host=host or settings.host, port=port or settings.port, log_level="warning"
+    )
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m flowgraph`
     try:
         app()

@@ -34,6 +34,20 @@ class Settings(BaseSettings):
         default=90.0, ge=50, le=100, description="Minimum rapidfuzz score to accept a fuzzy match"
     )
 
+    host: str = Field(default="127.0.0.1", description="Address the endpoint listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the endpoint listens on")
+    query_timeout: float = Field(default=10.0, gt=0, description="Seconds a SPARQL query may run")
+    max_results: int = Field(
+        default=10_000, ge=1, description="Most rows or triples a query may return"
+    )
+    max_body_bytes: int = Field(
+        default=100_000, ge=1024, description="Largest request body accepted"
+    )
+    query_workers: int = Field(default=2, ge=1, le=32, description="Query worker processes")
+    cors_origins: list[str] = Field(
+        default=["*"], description="Origins allowed by CORS (GET/POST, no credentials)"
+    )
+
     @property
     def notices_dir(self) -> Path:
         return self.root / "data" / "notices"

@@ -1,0 +1,72 @@
+"""`create_app(settings, ...)`: the endpoint, built around one published snapshot."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+from flowgraph import __version__
+from flowgraph.query.library import load_library
+from flowgraph.serve import pages, sparql
+from flowgraph.serve.api import build_router
+from flowgraph.serve.deps import Runtime
+from flowgraph.serve.executor import ProcessExecutor
+from flowgraph.settings import Settings
+from flowgraph.store import snapshot as snapshots
+from flowgraph.store.oxigraph import DIRECTORY, OxigraphStore
+
+log = logging.getLogger("flowgraph.serve")
+
+
+def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
+    """The endpoint over `snapshot` (default: the current build); nothing global is shared."""
+    snapshot = snapshot or snapshots.current(settings.output_dir)
+    library = load_library(settings.queries_dir)
+    executor = ProcessExecutor(
+        snapshot / DIRECTORY, settings.query_workers, settings.query_timeout, settings.max_results
+    )
+    store = OxigraphStore.open(snapshot)
+    graphs = sorted(
+        {row["g"] for row in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")[1]}
+    )
+    runtime = Runtime(settings, executor, store, library, graphs)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        executor.close()
+
+    app = FastAPI(
+        title="flowgraph",
+        version=__version__,
+        description="Read-only SPARQL 1.1 endpoint and linked data over personal-data flows stated in UK council privacy notices.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["*"],
+        allow_credentials=False,
+    )
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "method=%s path=%s status=%d ms=%.1f",
+            request.method, request.url.path, response.status_code, (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return response
+
+    app.include_router(sparql.router)
+    app.include_router(build_router(library))
+    app.include_router(pages.router)
+    return app

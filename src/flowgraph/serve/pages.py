@@ -1,0 +1,251 @@
+"""HTML for people: the query page, linked-data pages for every minted IRI, and the ontology.
+
+Everything that comes from a notice or the graph is HTML-escaped; pages need no internet.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Annotated, Any
+
+import rdflib
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from flowgraph.query.library import run
+from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.results import negotiate
+
+router = APIRouter()
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;color:#1d2330;background:#f7f8fa}
+header{background:#1f3a5f;color:#fff;padding:.6rem 1.2rem}header a{color:#fff;margin-right:1rem}
+main{padding:1rem 1.2rem;max-width:1200px}table{border-collapse:collapse;width:100%;background:#fff;font-size:.9rem}
+th,td{border:1px solid #d5d9e0;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef1f5}
+blockquote{margin:.2rem 0;padding:.2rem .6rem;border-left:3px solid #9aa8bd;background:#fff;white-space:pre-wrap}
+textarea{width:100%;height:14rem;font-family:ui-monospace,monospace}.muted{color:#5b6578}
+@media print{header{display:none}}
+"""
+
+
+def layout(title: str, body: str) -> HTMLResponse:
+    return HTMLResponse(
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body><header><a href='/'>flowgraph</a><a href='/sparql'>SPARQL</a>"
+        f"<a href='/ontology'>ontology</a><a href='/docs'>API</a></header><main>{body}</main></body></html>"
+    )
+
+
+def link(runtime: Runtime, iri: str, label: str | None = None) -> str:
+    base = runtime.settings.base_iri
+    href = "/id/" + iri[len(base) :] if iri.startswith(base) else iri
+    return f"<a href='{escape(href, quote=True)}'>{escape(label or iri)}</a>"
+
+
+# ---------------------------------------------------------------------------- query page
+def query_page(runtime: Runtime) -> HTMLResponse:
+    examples = {
+        name: {"title": q.title, "description": q.description, "text": q.text, "params": q.params}
+        for name, q in runtime.library.items()
+    }
+    data = (
+        json.dumps(examples).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
+    first = runtime.library.get("flows")
+    body = f"""
+<h1>SPARQL query</h1>
+<p class='muted'>Read-only SPARQL 1.1. The default graph is the union of every notice's graph. Pick a query from the library or write your own.</p>
+<label>Library <select id='library'></select></label>
+<p id='description' class='muted'></p>
+<textarea id='query' spellcheck='false'>{escape(first.text if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")}</textarea>
+<p><button id='run'>Run</button> <span id='status' class='muted'></span></p>
+<p id='downloads'></p>
+<div id='results'></div>
+<script type='application/json' id='examples'>{data}</script>
+<script>
+const examples = JSON.parse(document.getElementById('examples').textContent);
+const select = document.getElementById('library');
+for (const [name, q] of Object.entries(examples)) {{
+  const option = document.createElement('option'); option.value = name; option.textContent = name + ' — ' + q.title;
+  select.appendChild(option);
+}}
+select.value = 'flows';
+select.addEventListener('change', () => {{
+  const q = examples[select.value];
+  document.getElementById('query').value = q.text;
+  document.getElementById('description').textContent = q.description;
+}});
+function cell(term) {{
+  const td = document.createElement('td');
+  if (!term) return td;
+  if (term.type === 'uri') {{ const a = document.createElement('a'); a.href = term.value.startsWith({json.dumps(runtime.settings.base_iri)}) ? '/id/' + term.value.slice({len(runtime.settings.base_iri)}) : term.value; a.textContent = term.value; td.appendChild(a); }}
+  else td.textContent = term.value;
+  return td;
+}}
+document.getElementById('run').addEventListener('click', async () => {{
+  const query = document.getElementById('query').value;
+  const status = document.getElementById('status'); status.textContent = 'running…';
+  const started = performance.now();
+  const response = await fetch('/sparql', {{method: 'POST', headers: {{'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'application/sparql-results+json'}}, body: new URLSearchParams({{query}})}});
+  const results = document.getElementById('results'); results.textContent = '';
+  if (!response.ok) {{ status.textContent = 'error ' + response.status + ': ' + await response.text(); return; }}
+  const data = await response.json();
+  const table = document.createElement('table');
+  if ('boolean' in data) {{ status.textContent = 'answer: ' + data.boolean; return; }}
+  const head = table.insertRow(); for (const v of data.head.vars) {{ const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }}
+  for (const b of data.results.bindings) {{ const row = table.insertRow(); for (const v of data.head.vars) row.appendChild(cell(b[v])); }}
+  results.appendChild(table);
+  status.textContent = data.results.bindings.length + ' rows in ' + Math.round(performance.now() - started) + ' ms';
+  const downloads = document.getElementById('downloads'); downloads.textContent = 'Download: ';
+  for (const f of ['json', 'xml', 'csv', 'tsv']) {{ const a = document.createElement('a'); a.href = '/sparql?format=' + f + '&query=' + encodeURIComponent(query); a.textContent = f; a.download = 'results.' + f; downloads.appendChild(a); downloads.append(' '); }}
+}});
+</script>"""
+    return layout("flowgraph SPARQL", body)
+
+
+@router.get("/", response_class=HTMLResponse, summary="The query page")
+async def home(runtime: RuntimeDep) -> HTMLResponse:
+    return query_page(runtime)
+
+
+# ---------------------------------------------------------------------------- linked data
+def _rows(runtime: Runtime, name: str, **params: Any) -> list[dict[str, Any]]:
+    return run(runtime.store, runtime.library[name], params)[1]
+
+
+def _flow_table(runtime: Runtime, flows: list[dict[str, Any]], direction: str) -> str:
+    chosen = [f for f in flows if f["direction"] == direction]
+    if not chosen:
+        return "<p class='muted'>None stated.</p>"
+    head = "From" if direction == "in" else "To"
+    rows = []
+    for f in chosen:
+        rows.append(
+            "<tr>"
+            f"<td>{link(runtime, f['other'], f['otherLabel'])}</td>"
+            f"<td>{escape(f['controllerLabel'])}{' – ' + escape(f['serviceLabel']) if f['serviceLabel'] else ''}</td>"
+            f"<td>{escape(f['how'])}</td>"
+            f"<td>{escape(f['purposes'] or '')}</td><td>{escape(f['bases'] or '')}</td>"
+            f"<td><blockquote>{escape(f['quote'])}</blockquote>"
+            f"<span class='muted'>{link(runtime, f['noticeIri'], f['notice'])}, characters {f['start']}–{f['end']}</span></td>"
+            "</tr>"
+        )
+    return (
+        f"<table><tr><th>{head}</th><th>Stated by</th><th>How</th><th>Purposes</th><th>Lawful bases</th><th>Evidence</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _description(runtime: Runtime, iri: str) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.bind("fg", "https://w3id.org/flowgraph/ns#")
+    graph.bind("dpv", "https://w3id.org/dpv#")
+    node = rdflib.URIRef(iri)
+    for row in _rows(runtime, "entity-outgoing", entity=iri):
+        obj = row["o"]
+        value = (
+            rdflib.URIRef(obj)
+            if isinstance(obj, str) and obj.startswith(("http://", "https://", "urn:"))
+            else rdflib.Literal(obj)
+        )
+        graph.add((node, rdflib.URIRef(row["p"]), value))
+    for row in _rows(runtime, "entity-incoming", entity=iri):
+        graph.add((rdflib.URIRef(row["s"]), rdflib.URIRef(row["p"]), node))
+    return graph
+
+
+@router.get(
+    "/id/{path:path}",
+    summary="Linked-data page of an entity (HTML, Turtle or JSON-LD by content negotiation)",
+)
+async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
+    iri = runtime.settings.base_iri + path
+    outgoing = _rows(runtime, "entity-outgoing", entity=iri)
+    incoming = _rows(runtime, "entity-incoming", entity=iri)
+    if not outgoing and not incoming:
+        return Response(
+            f"no entity {iri}\n", status_code=404, media_type="text/plain; charset=utf-8"
+        )
+    media = negotiate(
+        request.headers.get("accept"),
+        ["text/html", "text/turtle", "application/ld+json", "application/n-triples"],
+    )
+    if media is None:
+        return Response(
+            "available as text/html, text/turtle, application/ld+json, application/n-triples\n",
+            status_code=406,
+        )
+    if media != "text/html":
+        graph = _description(runtime, iri)
+        fmt = {
+            "text/turtle": "turtle",
+            "application/ld+json": "json-ld",
+            "application/n-triples": "nt",
+        }[media]
+        return Response(graph.serialize(format=fmt), media_type=media)
+    labels = [r["o"] for r in outgoing if r["p"].endswith(("#label", "#prefLabel"))]
+    label = labels[0] if labels else iri
+    types = [
+        link(runtime, r["o"], r["oLabel"] or r["o"].rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        for r in outgoing
+        if r["p"].endswith("#type")
+    ]
+    facts = "".join(
+        f"<tr><td>{escape(r['p'].rsplit('#', 1)[-1].rsplit('/', 1)[-1])}</td><td>"
+        + (
+            link(runtime, r["o"], r["oLabel"])
+            if isinstance(r["o"], str) and r["o"].startswith(("http://", "https://"))
+            else escape(str(r["o"]))
+        )
+        + "</td></tr>"
+        for r in outgoing
+        if not r["p"].endswith("#type")
+    )
+    body = f"<h1>{escape(str(label))}</h1><p class='muted'>{escape(iri)} · {' '.join(types)}</p><table>{facts}</table>"
+    if path.startswith("notice/") and "/" not in path[len("notice/") :]:
+        extracted = _rows(runtime, "notice-flows", notice=iri)
+        rows = "".join(
+            f"<tr><td>{escape(r['activityLabel'])}</td><td>{escape(r['recipientText'])}</td>"
+            f"<td>{link(runtime, r['recipient'], r['recipientLabel'])}</td><td>{escape(r['role'])}</td>"
+            f"<td><blockquote>{escape(r['quote'])}</blockquote><span class='muted'>line {r['line']}, characters {r['start']}–{r['end']}</span></td></tr>"
+            for r in extracted
+        )
+        body += f"<h2>Flows extracted ({len(extracted)})</h2><table><tr><th>Activity</th><th>As written</th><th>Resolved to</th><th>Role</th><th>Evidence</th></tr>{rows}</table>"
+    else:
+        flows = _rows(runtime, "entity-flows", entity=iri)
+        body += f"<h2>Receives from</h2>{_flow_table(runtime, flows, 'in')}<h2>Shares with</h2>{_flow_table(runtime, flows, 'out')}"
+    body += f"<p class='muted'>Also as <a href='/explore?entity={escape(iri, quote=True)}'>a flow map</a> (when available), Turtle or JSON-LD (Accept header).</p>"
+    return layout(str(label), body)
+
+
+@router.get("/ontology", summary="The flowgraph ontology (Turtle, or readable HTML)")
+async def ontology(request: Request, runtime: RuntimeDep) -> Response:
+    path = runtime.settings.ontology_dir / "flowgraph.ttl"
+    media = negotiate(request.headers.get("accept"), ["text/turtle", "text/html"])
+    if media == "text/turtle" or request.query_params.get("format") == "ttl":
+        return Response(path.read_bytes(), media_type="text/turtle")
+    graph = rdflib.Graph().parse(path)
+    rdfs, skos, owl = rdflib.RDFS, rdflib.SKOS, rdflib.OWL
+    sections = []
+    for kind, title in (
+        (owl.Class, "Classes"),
+        (owl.ObjectProperty, "Object properties"),
+        (owl.DatatypeProperty, "Datatype properties"),
+    ):
+        rows = "".join(
+            f"<tr><td id='{escape(str(t).split('#')[-1], quote=True)}'>fg:{escape(str(t).split('#')[-1])}</td><td>{escape(str(graph.value(t, rdfs.label) or ''))}</td>"
+            f"<td>{escape(str(graph.value(t, skos.definition) or ''))}</td></tr>"
+            for t in sorted(graph.subjects(rdflib.RDF.type, kind))
+        )
+        sections.append(
+            f"<h2>{title}</h2><table><tr><th>Term</th><th>Label</th><th>Definition</th></tr>{rows}</table>"
+        )
+    return layout(
+        "flowgraph ontology",
+        "<h1>flowgraph ontology</h1><p><a href='/ontology?format=ttl'>Turtle</a></p>"
+        + "".join(sections),
+    )

@@ -1,0 +1,193 @@
+"""The SPARQL 1.1 Protocol, read-only: GET ?query=, POST form, POST application/sparql-query."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qs
+
+import anyio
+import rdflib
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from flowgraph.errors import QueryError
+from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.executor import QueryTimeout, ResultTooLarge
+from flowgraph.serve.guard import Refused, check_read_only
+from flowgraph.serve.results import (
+    FORMAT_NAMES,
+    GRAPH_TYPES,
+    SELECT_TYPES,
+    negotiate,
+    serialize_graph,
+    serialize_select,
+)
+
+router = APIRouter()
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+def error(status: int, message: str) -> Response:
+    return Response(f"{message}\n", status_code=status, media_type="text/plain; charset=utf-8")
+
+
+async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:
+    """All protocol parameters of a request: URL query string, plus a form or direct body."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method != "POST":
+        return params
+    length = request.headers.get("content-length")
+    limit = runtime.settings.max_body_bytes
+    if length and length.isdigit() and int(length) > limit:
+        raise ProtocolError(413, f"request body of {length} bytes is over the {limit}-byte limit")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ProtocolError(413, f"request body is over the {limit}-byte limit")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"request body is not UTF-8 (byte {exc.start})") from None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/sparql-query":
+        if "query" in params:
+            raise ProtocolError(400, "give the query either in the body or as ?query=, not both")
+        params["query"] = [text]
+    elif content_type == "application/x-www-form-urlencoded":
+        for key, values in parse_qs(text, keep_blank_values=True).items():
+            params.setdefault(key, []).extend(values)
+    elif content_type == "application/sparql-update":
+        raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    else:
+        raise ProtocolError(
+            415,
+            f"unsupported Content-Type {content_type!r}: use application/sparql-query or a form",
+        )
+    return params
+
+
+def service_description(request: Request, runtime: Runtime, media_type: str) -> Response:
+    graph = rdflib.Graph().parse(runtime.service_template, format="turtle")
+    endpoint = str(request.url.replace(query=""))
+    placeholder = "urn:flowgraph:endpoint"
+    described = rdflib.Graph()
+    for prefix, namespace in graph.namespaces():
+        described.bind(prefix, namespace)
+    for triple in graph:
+        described.add(
+            tuple(
+                rdflib.URIRef(str(t).replace(placeholder, endpoint))
+                if isinstance(t, rdflib.URIRef)
+                else t
+                for t in triple
+            )
+        )
+    dataset = rdflib.URIRef(endpoint + "#dataset")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    for name in runtime.named_graphs:
+        node = rdflib.BNode()
+        described.add((dataset, sd.namedGraph, node))
+        described.add((node, sd.name, rdflib.URIRef(name)))
+    fmt = {
+        "text/turtle": "turtle",
+        "application/n-triples": "nt",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+    }[media_type]
+    return Response(described.serialize(format=fmt), media_type=media_type)
+
+
+async def handle(request: Request, runtime: Runtime) -> Response:
+    try:
+        params = await _params(request, runtime)
+        if "update" in params:
+            raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only")
+        queries = params.get("query", [])
+        if len(queries) > 1:
+            raise ProtocolError(400, "more than one query parameter: send exactly one query")
+        if not queries:
+            if request.method == "POST":
+                raise ProtocolError(
+                    400,
+                    "no query: send one as ?query=, a form field or an application/sparql-query body",
+                )
+            accept = request.headers.get("accept")
+            if accept and "text/html" in accept:
+                return runtime.query_page()
+            media = negotiate(
+                accept,
+                [
+                    "text/turtle",
+                    "application/n-triples",
+                    "application/ld+json",
+                    "application/rdf+xml",
+                ],
+            )
+            if media is None:
+                raise ProtocolError(
+                    406,
+                    "the service description is available as text/turtle, application/n-triples, application/ld+json or application/rdf+xml",
+                )
+            return service_description(request, runtime, media)
+        query = queries[0]
+        if not query.strip():
+            raise ProtocolError(400, "the query is empty")
+        try:
+            check_read_only(query)
+        except Refused as exc:
+            raise ProtocolError(403, str(exc)) from None
+        default_graphs = params.get("default-graph-uri") or None
+        named_graphs = params.get("named-graph-uri") or None
+        if named_graphs and not default_graphs:
+            default_graphs = []
+        try:
+            outcome = await anyio.to_thread.run_sync(
+                runtime.executor.run, query, default_graphs, named_graphs
+            )
+        except QueryTimeout as exc:
+            raise ProtocolError(503, str(exc)) from None
+        except ResultTooLarge as exc:
+            raise ProtocolError(422, str(exc)) from None
+        except QueryError as exc:
+            raise ProtocolError(400, str(exc)) from None
+        forced = params.get("format", [None])[0]
+        accept = FORMAT_NAMES.get(forced or "", None) or request.headers.get("accept")
+        if outcome.kind == "graph":
+            media = negotiate(accept, list(GRAPH_TYPES))
+            if media is None:
+                raise ProtocolError(406, f"a graph result is available as {', '.join(GRAPH_TYPES)}")
+            return Response(serialize_graph(outcome, media), media_type=media)
+        offered = (
+            list(SELECT_TYPES)
+            if outcome.kind == "select"
+            else [t for t in SELECT_TYPES if SELECT_TYPES[t] in ("json", "xml")]
+        )
+        media = negotiate(accept, offered)
+        if media is None:
+            raise ProtocolError(406, f"this result is available as {', '.join(offered)}")
+        charset = "; charset=utf-8" if SELECT_TYPES[media] in ("csv", "tsv") else ""
+        return Response(serialize_select(outcome, SELECT_TYPES[media]), media_type=media + charset)
+    except ProtocolError as exc:
+        return error(exc.status, exc.message)
+
+
+@router.get(
+    "/sparql", summary="SPARQL 1.1 query (GET ?query=), or the service description without a query"
+)
+async def sparql_get(request: Request, runtime: RuntimeDep) -> Response:
+    return await handle(request, runtime)
+
+
+@router.post(
+    "/sparql", summary="SPARQL 1.1 query by POST (form-encoded or application/sparql-query)"
+)
+async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
+    return await handle(request, runtime)

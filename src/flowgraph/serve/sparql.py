@@ -57,6 +57,8 @@ async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"request body is not UTF-8 (byte {exc.start})") from None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not body and content_type != "application/sparql-update":
+        return params
     if content_type == "application/sparql-query":
         if "query" in params:
             raise ProtocolError(400, "give the query either in the body or as ?query=, not both")

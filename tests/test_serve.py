@@ -351,3 +351,32 @@ def test_ontology_is_served(server):
     assert len(rdflib.Graph().parse(data=turtle.text, format="turtle")) > 400
     html = client.get("/ontology", headers={"Accept": "text/html"}).text
     assert "fg:Flow" in html and "Personal data passing from" in html
+
+
+def test_serve_builds_the_graph_first_when_none_exists(tmp_path):
+    env = {**os.environ, "FLOWGRAPH_BUILD_DIR": str(tmp_path / "empty-build")}
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowgraph", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/sparql", params={"query": HMRC_LABEL}, timeout=2
+                )
+                if response.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert rows_of(response) == [{"label": "HM Revenue and Customs"}]
+        assert (tmp_path / "empty-build" / "current" / "oxigraph").exists()
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "no graph built yet" in output

@@ -45,7 +45,3 @@ class StoreError(FlowgraphError):
 
 class QueryError(FlowgraphError):
     """A SPARQL query is unknown, malformed or was given bad parameters."""
-
-
-class ValidationFailed(FlowgraphError):
-    """The built graph does not conform to the SHACL shapes."""

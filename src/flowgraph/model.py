@@ -85,7 +85,6 @@ class Recipient:
     evidence: Evidence
     mention: Span
     role: str = "stated"  # stated | example | mentioned
-    group: str | None = None  # lead-in label such as "Partner users of the system"
     sender: EntityRef | None = None  # set for onward flows: who passes the data on
 
 

@@ -225,7 +225,12 @@ def query(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="nquads, trig, turtle or jsonld")] = "trig",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="nquads, trig, turtle, jsonld; graphml or gexf (the flow network)"
+        ),
+    ] = "trig",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
     ] = None,
@@ -236,7 +241,16 @@ def export(
 
     settings = _settings()
     try:
-        data = export_graph(snapshots.nquads_files(snapshots.current(settings.output_dir)), fmt)
+        if fmt in ("graphml", "gexf"):
+            from flowgraph.query.library import load_library
+            from flowgraph.report.network_export import export_network
+            from flowgraph.store.base import open_store
+            from flowgraph.trace.network import flow_network
+
+            network = flow_network(open_store(settings), load_library(settings.queries_dir))
+            data = export_network(network, fmt)
+        else:
+            data = export_graph(snapshots.nquads_files(snapshots.current(settings.output_dir)), fmt)
     except (FlowgraphError, ValueError) as exc:
         raise _fail(exc) from exc
     if output:
@@ -278,6 +292,48 @@ def validate() -> None:
     if not result.conforms or failed_checks:
         raise typer.Exit(1)
     out.print("all checks pass")
+
+
+@app.command()
+def trace(
+    origin: Annotated[
+        str, typer.Option("--from", help="Organisation the chains start from (name or IRI)")
+    ],
+    service: Annotated[str | None, typer.Option(help="Only this service area of it")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Only chains that reach this organisation")
+    ] = None,
+    max_hops: Annotated[int, typer.Option(help="Longest chain, in hops")] = 4,
+    include_categories: Annotated[
+        bool, typer.Option(help="Follow categories to their member organisations (possible flows)")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text, json, md or csv")] = "text",
+    store: Store = None,
+) -> None:
+    """Every sharing chain from an organisation, each hop with its quote, notice and offsets."""
+    from flowgraph.query.library import load_library
+    from flowgraph.store.base import open_store
+    from flowgraph.trace.chains import find_node
+    from flowgraph.trace.chains import trace as run_trace
+    from flowgraph.trace.network import category_members, flow_network
+    from flowgraph.trace.render import render
+
+    settings = _settings(store)
+    try:
+        graph_store = open_store(settings)
+        library = load_library(settings.queries_dir)
+        network = flow_network(graph_store, library)
+        start = find_node(network, origin)
+        target = find_node(network, to) if to else None
+        members = category_members(graph_store, library) if include_categories else None
+        chains = run_trace(
+            network, start, service=service, to=target, max_hops=max_hops, categories=members
+        )
+    except KeyError as exc:
+        raise _fail(FlowgraphError(exc.args[0])) from exc
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.write(render(chains, fmt))
 
 
 @app.command()

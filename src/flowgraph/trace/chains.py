@@ -1,0 +1,151 @@
+"""Every sharing chain from an organisation, hop by hop, with the evidence for each hop.
+
+A hop is `stated` (the sender's notice names the recipient), `onward` (a notice states what the
+recipient does next) or `category` (only a category such as "Other local authorities" links
+them: a possible flow to each organisation of that category, shown only when asked for).
+Cycles are cut: a chain never visits a node twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import networkx as nx
+
+
+@dataclass(frozen=True)
+class Hop:
+    from_iri: str
+    from_label: str
+    to_iri: str
+    to_label: str
+    service: str | None
+    how: str
+    quote: str
+    notice: str
+    start: int
+    end: int
+
+    def as_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {
+            "from": {"iri": d["from_iri"], "label": d["from_label"]},
+            "to": {"iri": d["to_iri"], "label": d["to_label"]},
+            "service": d["service"],
+            "how": d["how"],
+            "evidence": {
+                "quote": d["quote"],
+                "notice": d["notice"],
+                "start": d["start"],
+                "end": d["end"],
+            },
+        }
+
+
+def _senders(graph: nx.MultiDiGraph, node: str, service: str | None) -> list[str]:
+    """The node itself and its service areas (or just the one service asked for)."""
+    units = [n for n, d in graph.nodes(data=True) if d.get("unit_of") == node]
+    if service is not None:
+        chosen = [
+            u for u in units if graph.nodes[u]["label"].lower() == service.lower() or u == service
+        ]
+        if not chosen:
+            known = ", ".join(sorted(graph.nodes[u]["label"] for u in units))
+            raise KeyError(
+                f"{graph.nodes[node]['label']} has no service area {service!r}; it has: {known or 'none'}"
+            )
+        return chosen
+    return [node, *units]
+
+
+def next_hops(graph: nx.MultiDiGraph, node: str, service: str | None = None) -> list[Hop]:
+    """One hop per distinct (recipient, service area, how), with its first evidence."""
+    if node not in graph:
+        return []  # an organisation named only through a category sends nothing we know of
+    best: dict[tuple[str, str | None, str], Hop] = {}
+    label = graph.nodes[node]["label"]
+    for sender in _senders(graph, node, service):
+        for _, target, data in graph.out_edges(sender, data=True):
+            if target == node or graph.nodes[target].get("kind") == "service":
+                continue
+            how = "stated" if data["how"] == "internal" else data["how"]
+            hop = Hop(node, label, target, graph.nodes[target]["label"], data["service"], how,
+                      data["quote"], data["notice"], data["start"], data["end"])  # fmt: skip
+            key = (target, data["service"], how)
+            if key not in best or (hop.notice, hop.start) < (best[key].notice, best[key].start):
+                best[key] = hop
+    return sorted(best.values(), key=lambda h: (h.service or "", h.to_label, h.notice, h.start))
+
+
+def trace(
+    graph: nx.MultiDiGraph,
+    start: str,
+    *,
+    service: str | None = None,
+    to: str | None = None,
+    max_hops: int = 4,
+    categories: dict[str, list[tuple[str, str]]] | None = None,
+) -> list[list[Hop]]:
+    """Maximal chains from `start` (or those reaching `to`), at most `max_hops` long."""
+    if start not in graph:
+        raise KeyError(f"{start} sends nothing in this graph")
+    chains: list[list[Hop]] = []
+
+    def extend(node: str, path: list[Hop], seen: set[str], first: bool) -> None:
+        if to is not None and node == to and path:
+            chains.append(list(path))
+            return
+        options = next_hops(graph, node, service if first else None) if len(path) < max_hops else []
+        at_category = node in graph and graph.nodes[node].get("kind") == "category"
+        if (
+            categories is not None
+            and at_category
+            and path
+            and path[-1].how != "category"
+            and len(path) < max_hops
+        ):
+            reached = path[-1]  # the category's own flow is the only evidence for a possible flow
+            options += [
+                Hop(
+                    node,
+                    graph.nodes[node]["label"],
+                    member,
+                    label,
+                    None,
+                    "category",
+                    reached.quote,
+                    reached.notice,
+                    reached.start,
+                    reached.end,
+                )
+                for member, label in categories.get(node, [])
+            ]
+        options = [hop for hop in options if hop.to_iri not in seen]
+        if not options:
+            if path and to is None:
+                chains.append(list(path))
+            return
+        for hop in options:
+            path.append(hop)
+            seen.add(hop.to_iri)
+            extend(hop.to_iri, path, seen, False)
+            seen.discard(hop.to_iri)
+            path.pop()
+
+    extend(start, [], {start}, True)
+    return chains
+
+
+def find_node(graph: nx.MultiDiGraph, name: str) -> str:
+    """An IRI, or a node whose label is `name` (case-insensitive)."""
+    if name in graph:
+        return name
+    matches = [
+        n
+        for n, d in graph.nodes(data=True)
+        if d.get("label", "").lower() == name.lower() and d.get("kind") != "service"
+    ]
+    if not matches:
+        raise KeyError(f"no organisation called {name!r} sends or receives data in this graph")
+    return matches[0]

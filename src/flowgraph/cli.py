@@ -337,6 +337,54 @@ def trace(
 
 
 @app.command()
+def viz(
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path(
+        "flows.html"
+    ),
+    controller: Annotated[
+        str | None, typer.Option(help="Flows reachable from this controller")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Only from this service area of the controller")
+    ] = None,
+    recipient: Annotated[str | None, typer.Option(help="Flows leading to this recipient")] = None,
+    category: Annotated[
+        str | None, typer.Option(help="Only flows to this recipient category")
+    ] = None,
+    purpose: Annotated[
+        str | None, typer.Option(help="Only flows of activities whose purposes mention this")
+    ] = None,
+    max_hops: Annotated[int, typer.Option(help="How far to follow chains")] = 2,
+    store: Store = None,
+) -> None:
+    """Write an interactive flow map: one self-contained HTML file that works offline."""
+    from flowgraph.query.library import load_library
+    from flowgraph.store.base import open_store
+    from flowgraph.trace.network import category_members, flow_network
+    from flowgraph.visualise.render import render_view
+    from flowgraph.visualise.select import Selection, collapse, select
+
+    settings = _settings(store)
+    try:
+        graph_store = open_store(settings)
+        library = load_library(settings.queries_dir)
+        view = select(
+            flow_network(graph_store, library),
+            Selection(controller, service, recipient, category, purpose, max_hops),
+        )
+        view = collapse(view, category_members(graph_store, library))
+    except KeyError as exc:
+        raise _fail(FlowgraphError(exc.args[0])) from exc
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
+    output.write_text(render_view(view, title), encoding="utf-8")
+    out.print(
+        f"wrote {output} ({view.graph.number_of_nodes()} nodes, {view.graph.number_of_edges()} flows, {output.stat().st_size // 1024} KB)"
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")

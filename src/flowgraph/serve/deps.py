@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -27,6 +28,7 @@ class Runtime:
     library: dict[str, LibraryQuery]
     named_graphs: list[str]
     service_template: Path = SERVICE_TEMPLATE
+    network: Any = None  # the projected flow network, built on first use
 
     def query_page(self) -> HTMLResponse:
         from flowgraph.serve.pages import query_page

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from html import escape
 from typing import Annotated, Any
+from urllib.parse import quote as quote_iri
 
 import rdflib
 from fastapi import APIRouter, Depends, Request
@@ -35,7 +36,7 @@ def layout(title: str, body: str) -> HTMLResponse:
     return HTMLResponse(
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{STYLE}</style></head><body><header><a href='/'>flowgraph</a><a href='/sparql'>SPARQL</a>"
-        f"<a href='/ontology'>ontology</a><a href='/docs'>API</a></header><main>{body}</main></body></html>"
+        f"<a href='/explore'>flow map</a><a href='/trace'>trace</a><a href='/ontology'>ontology</a><a href='/docs'>API</a></header><main>{body}</main></body></html>"
     )
 
 
@@ -218,7 +219,10 @@ async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
     else:
         flows = _rows(runtime, "entity-flows", entity=iri)
         body += f"<h2>Receives from</h2>{_flow_table(runtime, flows, 'in')}<h2>Shares with</h2>{_flow_table(runtime, flows, 'out')}"
-    body += f"<p class='muted'>Also as <a href='/explore?entity={escape(iri, quote=True)}'>a flow map</a> (when available), Turtle or JSON-LD (Accept header).</p>"
+    body += (
+        f"<p class='muted'>See it on <a href='/explore?entity={escape(quote_iri(iri), quote=True)}'>the flow map</a>; "
+        f"<a href='/trace?from={escape(quote_iri(iri), quote=True)}'>trace its chains</a>; also as Turtle or JSON-LD (Accept header).</p>"
+    )
     return layout(str(label), body)
 
 

@@ -1,0 +1,1 @@
+"""Visualise step: the flow network as one self-contained interactive HTML page (pyvis)."""

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from flowgraph.build import build
@@ -31,6 +38,61 @@ def extractions(settings: Settings) -> dict[str, object]:
 @pytest.fixture(scope="session")
 def built(settings: Settings):
     return build(settings)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Seed notices plus one whose recipient is an HTML injection attempt, built and served."""
+    root = tmp_path_factory.mktemp("serve")
+    notices = root / "notices"
+    shutil.copytree(PROJECT_ROOT / "data" / "notices", notices)
+    shutil.copy(
+        PROJECT_ROOT / "tests" / "data" / "layouts" / "northbrook-council-tax.html", notices
+    )
+    with (notices / "manifest.csv").open("a") as f:
+        f.write("northbrook-council-tax.html,Northbrook District Council,Council Tax,,,,,\n")
+    env = {
+        **os.environ,
+        "FLOWGRAPH_BUILD_DIR": str(root / "build"),
+        "FLOWGRAPH_QUERY_TIMEOUT": "3",
+        "FLOWGRAPH_MAX_RESULTS": "5000",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flowgraph", "build", str(notices)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    log = (root / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowgraph", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/sparql", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError((root / "server.log").read_text())
+    client = httpx.Client(base_url=base, timeout=30)
+    yield client, root / "server.log"
+    client.close()
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def service(extractions: dict, notice: str, name: str | None):

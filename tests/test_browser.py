@@ -34,7 +34,7 @@ def open_page(browser, url: str):
     context = browser.new_context()
     outside: list[str] = []
 
-    def route(r):  # noqa: ANN001
+    def route(r):
         if r.request.url.startswith(("file://", "http://127.0.0.1")):
             return r.continue_()
         outside.append(r.request.url)

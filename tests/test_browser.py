@@ -64,8 +64,23 @@ def click_node(page, iri: str) -> None:
 
 def test_viz_file_works_offline(browser, built, settings, tmp_path):
     output = tmp_path / "flows.html"
-    env_cmd = [sys.executable, "-m", "flowgraph", "viz", "--controller", "Leicestershire County Council", "--max-hops", "3", "-o", str(output)]
-    subprocess.run(env_cmd, check=True, env={**__import__("os").environ, "FLOWGRAPH_BUILD_DIR": str(settings.output_dir)})
+    env_cmd = [
+        sys.executable,
+        "-m",
+        "flowgraph",
+        "viz",
+        "--controller",
+        "Leicestershire County Council",
+        "--max-hops",
+        "3",
+        "-o",
+        str(output),
+    ]
+    subprocess.run(
+        env_cmd,
+        check=True,
+        env={**__import__("os").environ, "FLOWGRAPH_BUILD_DIR": str(settings.output_dir)},
+    )
     expected = select(flow_network(open_store(settings), load_library(settings.queries_dir)),
                       Selection(controller="Leicestershire County Council", max_hops=3)).graph  # fmt: skip
     page, errors, dialogs, outside = open_page(browser, output.as_uri())
@@ -79,14 +94,18 @@ def test_viz_file_works_offline(browser, built, settings, tmp_path):
 def test_explore_page_and_hostile_text(browser, server):
     client, _ = server
     base = str(client.base_url)
-    page, errors, dialogs, outside = open_page(browser, base + "/explore?controller=Northbrook%20District%20Council&max_hops=2")
+    page, errors, dialogs, outside = open_page(
+        browser, base + "/explore?controller=Northbrook%20District%20Council&max_hops=2"
+    )
     labels = page.evaluate("nodes.get().map(n => n.label)")
     assert "<img src=x onerror=alert(1)>" in labels
     click_node(page, "https://w3id.org/flowgraph/id/unresolved/img-src-x-onerror-alert-1")
     assert "<img src=x onerror=alert(1)>" in page.inner_text("#fg-details")  # shown literally
     assert page.evaluate("document.querySelectorAll('#fg-panel img').length") == 0
     assert dialogs == [] and errors == [] and outside == []
-    entity, errors, dialogs, outside = open_page(browser, base + "/explore?entity=https://w3id.org/flowgraph/id/org/llep")
+    entity, errors, dialogs, outside = open_page(
+        browser, base + "/explore?entity=https://w3id.org/flowgraph/id/org/llep"
+    )
     assert entity.evaluate("network.body.data.nodes.length") > 10
     assert errors == [] and outside == []
 

@@ -385,6 +385,43 @@ def viz(
 
 
 @app.command()
+def dpia(
+    origin: Annotated[str, typer.Option("--from", help="The controller (name or IRI)")],
+    service: Annotated[str | None, typer.Option(help="One service area of it")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="report.html or report.md")] = Path(
+        "dpia.html"
+    ),
+    store: Store = None,
+) -> None:
+    """Pre-fill the ICO DPIA "describe the processing" step from the notices, with footnoted quotes."""
+    from flowgraph.query.library import load_library
+    from flowgraph.report.dpia import build_report, render_html, render_markdown
+    from flowgraph.store.base import open_store
+    from flowgraph.trace.chains import find_node
+    from flowgraph.trace.network import flow_network
+
+    settings = _settings(store)
+    try:
+        graph_store = open_store(settings)
+        library = load_library(settings.queries_dir)
+        network = flow_network(graph_store, library)
+        report = build_report(graph_store, library, network, find_node(network, origin), service)
+    except KeyError as exc:
+        raise _fail(FlowgraphError(exc.args[0])) from exc
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    text = (
+        render_markdown(report)
+        if output.suffix.lower() in (".md", ".markdown")
+        else render_html(report)
+    )
+    output.write_text(text, encoding="utf-8")
+    out.print(
+        f"wrote {output}: {sum(len(v) for v in report.statements.values())} statements, {len(report.footnotes)} sources, {len(report.chains)} chains, {len(report.gaps)} gaps"
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")

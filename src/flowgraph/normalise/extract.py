@@ -146,7 +146,7 @@ class _Run:
             reader(text, is_item, block)
         if self.field not in NO_PROSE and not (self.field == "recipients" and is_item):
             self.read_prose(text)
-        if self.field not in ("retention", "rights", "cookies", "contact") and not is_item:
+        if self.field not in ("retention", "rights", "cookies") and not is_item:
             for sentence in sentences(text):
                 if details.is_retention(sentence.text) and re.search(
                     r"\b(?:keep|hold|retain)", sentence.text, re.I

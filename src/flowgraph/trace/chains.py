@@ -50,6 +50,8 @@ def _senders(graph: nx.MultiDiGraph, node: str, service: str | None) -> list[str
         chosen = [
             u for u in units if graph.nodes[u]["label"].lower() == service.lower() or u == service
         ]
+        if not chosen:  # a service area that acts for an organisation is that organisation's node
+            chosen = [n for n in graph if _acts_for(graph, n, node, service)]
         if not chosen:
             known = ", ".join(sorted(graph.nodes[u]["label"] for u in units))
             raise KeyError(
@@ -57,6 +59,13 @@ def _senders(graph: nx.MultiDiGraph, node: str, service: str | None) -> list[str
             )
         return chosen
     return [node, *units]
+
+
+def _acts_for(graph: nx.MultiDiGraph, candidate: str, controller: str, service: str) -> bool:
+    return any(
+        (data.get("service") or "").lower() == service.lower() and data["controller"] == controller
+        for _, _, data in graph.out_edges(candidate, data=True)
+    )
 
 
 def next_hops(graph: nx.MultiDiGraph, node: str, service: str | None = None) -> list[Hop]:

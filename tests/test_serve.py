@@ -322,3 +322,15 @@ def test_serve_builds_the_graph_first_when_none_exists(tmp_path):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert "no graph built yet" in output
+
+
+def test_trace_api_and_page(server):
+    client, _ = server
+    chains = client.get("/api/trace", params={"from": "Leicestershire County Council"}).json()
+    hops = {(h["from"]["label"], h["to"]["label"], h["how"]) for c in chains for h in c["hops"]}
+    assert ("Department for Education", "Third parties (unspecified)", "onward") in hops
+    assert client.get("/api/trace", params={"from": "Atlantis"}).status_code == 404
+    page = client.get("/trace", params={"from": "Leicestershire County Council"}).text
+    assert "DfE may share individual level personal data" in page and "Chain 1" in page
+    explore = client.get("/explore", params={"controller": "Leeds City Council", "max_hops": 1})
+    assert explore.status_code == 200 and "vis.DataSet" in explore.text

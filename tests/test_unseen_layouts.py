@@ -75,3 +75,22 @@ def test_plain_text_with_unbulleted_lists(extractor):
         (("ie",), ["civica"], ("sccs",))
     ]
     assert [r.detail["duration"] for r in s.retention] == ["P2Y"]
+
+
+def test_markdown_column_table(extractor):
+    extraction, s = extract(
+        extractor, "westmoor-blue-badge.md", "Westmoor Borough Council", "Blue Badge"
+    )
+    assert extraction.layout == "markdown"
+    assert [(r.text, r.entity.kind, r.entity.key) for r in s.recipients] == [
+        ("Department for Transport", "organisation", "dft"),
+        ("Westmoor Police", "organisation", "westmoor-police"),
+        ("APS Group Ltd", "organisation", "aps-group-ltd"),
+    ]
+    assert [p.text for p in s.purposes] == [
+        "To add your badge to the national Blue Badge database",
+        "To investigate badge misuse",
+        "To print and post your badge",
+    ]
+    assert [b.code for b in s.legal_bases] == ["public_task", "legal_obligation", "contract"]
+    assert [r.detail["duration"] for r in s.retention] == ["P3Y"]

@@ -35,6 +35,15 @@ NO_PROSE = {
     "service",
 }
 NO_DENIALS = {"rights", "cookies"}
+TABLE_FIELDS = {
+    "recipients",
+    "purposes",
+    "legal_basis",
+    "data_categories",
+    "retention",
+    "sources",
+    "transfers",
+}
 _LEAD_IN = re.compile(r"(?::|\be\.?g\.?|\bsuch as|\bincluding)\s*$", re.I)
 _RECIPIENT_INTRO = re.compile(
     r"(?:\b(?:with|to)|\b(?:organisations|bodies|agencies|recipients|partners|parties|include|including|below|following)\b(?:\W+\w+){0,5})\W*:\s*$",
@@ -82,24 +91,62 @@ class _Run:
         self.labelled = False  # inside a `label<TAB>cell` table row
         self.lead_in: str | None = None
         self.parents: dict[int, str] = {}
+        self.columns: dict[int, str] | None = None  # column -> field, inside a column table
 
     # ---------------------------------------------------------------- walking blocks
     def run(self) -> NoticeExtraction:
-        for block in self.blocks:
-            if block.kind == "label" and (
-                self.v.headings.field_of(block.text.text) or self.field in (None, "service")
-            ):
-                self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=True)
-            elif block.kind == "heading" and block.depth == 1 and block.hard:
-                self.set_field("other", labelled=False)  # the document's title, not a section
-            elif block.kind == "heading" and (
-                block.hard or self.v.headings.field_of(block.text.text)
-            ):
-                self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=False)
-            elif self.field == "service":
-                self.start_service(block.text)
-            else:
-                self.content(block)
+        index = 0
+        while index < len(self.blocks):
+            block = self.blocks[index]
+            if block.kind == "label":
+                end = index + 1
+                while end < len(self.blocks) and self.blocks[end].column >= 1:
+                    end += 1
+                if self.table_row(self.blocks[index:end]):
+                    index = end
+                    continue
+            self.block(block)
+            index += 1
+        return self.finish()
+
+    def table_row(self, row: list[Block]) -> bool:
+        """Column tables ("Organisation | Why we share it | Lawful basis"): a header row maps each
+        column to a field; each later row's cells are items of their column's field."""
+        fields: dict[int, str] = {}
+        for block in row:
+            if block.column not in fields and block.kind in ("label", "para", "heading"):
+                field = self.v.headings.field_of(block.text.text)
+                if field in TABLE_FIELDS:
+                    fields[block.column] = field
+        if len(set(fields.values())) >= 2 and len(row) >= 2:
+            self.set_field(fields.get(0, self.field or "other"), labelled=True)
+            self.columns = fields
+            return True
+        if not self.columns:
+            return False
+        for block in row:
+            field = self.columns.get(block.column)
+            if field:
+                self.field, self.labelled, self.lead_in = field, True, None
+                self.content(Block("item", block.text, column=block.column))
+        self.field = self.columns.get(0, self.field)
+        return True
+
+    def block(self, block: Block) -> None:
+        if block.kind == "label" and (
+            self.v.headings.field_of(block.text.text) or self.field in (None, "service")
+        ):
+            self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=True)
+        elif block.kind == "heading" and block.depth == 1 and block.hard:
+            self.set_field("other", labelled=False)  # the document's title, not a section
+        elif block.kind == "heading" and (block.hard or self.v.headings.field_of(block.text.text)):
+            self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=False)
+        elif self.field == "service":
+            self.start_service(block.text)
+        else:
+            self.content(block)
+
+    def finish(self) -> NoticeExtraction:
         for s in self.services:
             s.recipients = _unique_flows(s.recipients)
             s.onward = _unique_flows(s.onward)
@@ -115,6 +162,7 @@ class _Run:
 
     def set_field(self, field: str, *, labelled: bool) -> None:
         self.field, self.labelled, self.lead_in, self.parents = field, labelled, None, {}
+        self.columns = None
 
     def start_service(self, text: Located) -> None:
         name = clean_item(text)

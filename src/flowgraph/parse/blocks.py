@@ -23,3 +23,4 @@ class Block:
     text: Located
     depth: int = 0
     hard: bool = True
+    column: int = 0  # table cell index: 0 outside tables and in a row's first (label) cell

@@ -8,6 +8,7 @@ only reacts to structural tags handles gracefully.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flowgraph.parse.blocks import Block
 from flowgraph.parse.located import Located, decode
@@ -106,6 +107,8 @@ class _Scanner:
     def _close_row(self) -> None:
         """A two-or-more-cell row reads as `label: content`: its first cell becomes a label."""
         if len(self.cells) >= 2:
+            for column, (start, end, _) in enumerate(self.cells[1:], start=1):
+                self.blocks[start:end] = [replace(b, column=column) for b in self.blocks[start:end]]
             first_start, first_end, _ = self.cells[0]
             label_blocks = self.blocks[first_start:first_end]
             if label_blocks:

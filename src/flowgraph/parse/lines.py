@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from flowgraph.parse.blocks import Block
 from flowgraph.parse.html_fragment import html_blocks, looks_like_html
@@ -184,21 +185,23 @@ class LineParser:
             if label_blocks:
                 self.blocks.append(Block("label", _join([b.text for b in label_blocks])))
         # Further tabs separate further cells of the same row.
-        cell_start = cells_start
+        cell_start, column = cells_start, 1
         for m in re.finditer(r"\t", self.text[cells_start:end]):
-            self._cell(cell_start, cells_start + m.start())
-            cell_start = cells_start + m.end()
-        self._cell(cell_start, end)
+            self._cell(cell_start, cells_start + m.start(), column)
+            cell_start, column = cells_start + m.end(), column + 1
+        self._cell(cell_start, end, column)
 
-    def _cell(self, start: int, end: int) -> None:
+    def _cell(self, start: int, end: int, column: int = 0) -> None:
         if start >= end or not self.text[start:end].strip():
             return
         if looks_like_html(self.text[start:end]):
-            self.blocks.extend(html_blocks(self.text, start, end))
+            self.blocks.extend(
+                replace(b, column=column) for b in html_blocks(self.text, start, end)
+            )
         else:
             text = self.decode(start, end)
             if text:
-                self.blocks.append(Block("para", text))
+                self.blocks.append(Block("para", text, column=column))
 
     def markdown_row(self, start: int, line: str) -> None:
         self.end_para()
@@ -213,5 +216,5 @@ class LineParser:
         label = self.decode(start + cells[0][0], start + cells[0][1])
         if label:
             self.blocks.append(Block("label", label))
-        for s, e in cells[1:]:
-            self._cell(start + s, start + e)
+        for column, (s, e) in enumerate(cells[1:], start=1):
+            self._cell(start + s, start + e, column)

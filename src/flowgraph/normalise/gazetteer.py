@@ -112,10 +112,10 @@ class Gazetteer:
                 row["aliases"],
             )
 
-    def _add(self, entry: Entry, aliases: str) -> None:
+    def _add(self, entry: Entry, aliases: str, *, scannable: bool = True) -> None:
         self.entries[entry.id] = entry
         for alias in [entry.label, *split_aliases(aliases)]:
-            scan = True
+            scan = scannable
             if alias.startswith("="):
                 alias, scan = alias[1:], False
             if alias.startswith("@") and ":" in alias:
@@ -129,9 +129,10 @@ class Gazetteer:
                     f"alias {alias!r} of {entry.id!r} already names {self.exact[key]!r}",
                 )
             self.exact.setdefault(key, entry.id)
-            if (scan and alias != entry.label) or (scan and entry.kind == "organisation"):
+            if scan and (alias != entry.label or entry.kind == "organisation"):
                 self.scan_aliases.setdefault(alias.lower(), entry.id)
-        self.__dict__.pop("_scanner", None)
+        if scannable:  # a new scannable alias means the scanner must be rebuilt
+            self.__dict__.pop("_scanner", None)
 
     # ---------------------------------------------------------------- controllers
     def add_controller(self, name: str) -> EntityRef:
@@ -240,7 +241,10 @@ class Gazetteer:
         key = slugify(name)
         if key not in self.entries:
             dpv = "fg:LocalAuthority" if category == "local-authorities" else "dpv:Organisation"
-            self._add(Entry(key, name, "organisation", category, dpv, minted=True), "")
+            # Found again by its pattern, so it stays out of the alias scanner (no recompiling).
+            self._add(
+                Entry(key, name, "organisation", category, dpv, minted=True), "", scannable=False
+            )
         return self.ref(key, "pattern", 95.0)
 
     # ---------------------------------------------------------------- mentions in text

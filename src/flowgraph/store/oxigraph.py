@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -13,11 +14,36 @@ from flowgraph.store import snapshot as snapshots
 DIRECTORY = "oxigraph"
 
 
+class _Concatenated(io.RawIOBase):
+    """Many N-Quads files read as one stream: one bulk load is ~8x faster than one per file."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = list(paths)
+        self.current: BinaryIO | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if self.current is None:
+                if not self.paths:
+                    return 0
+                self.current = self.paths.pop(0).open("rb")
+            count = self.current.readinto(buffer)
+            if count:
+                return count
+            self.current.close()
+            self.current = None
+
+
 def load_snapshot(snapshot: Path) -> None:
     """Bulk-load the snapshot's N-Quads files into a new on-disk store beside them."""
     store = ox.Store(str(snapshot / DIRECTORY))
-    for path in snapshots.nquads_files(snapshot):
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(
+        io.BufferedReader(_Concatenated(snapshots.nquads_files(snapshot))),
+        format=ox.RdfFormat.N_QUADS,
+    )
     store.flush()
     store.optimize()
     del store

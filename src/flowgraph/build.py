@@ -1,21 +1,37 @@
-"""`flowgraph build`: notices -> extraction -> quads -> a new snapshot, published atomically."""
+"""`flowgraph build`: notices -> extraction -> quads -> a new snapshot, published atomically.
+
+Notices are parsed in parallel processes when there are many. A rebuild is incremental: a
+notice whose bytes (and the vocabularies, ontology and controller list) are unchanged keeps its
+named graph from the previous snapshot; the Oxigraph store is cloned by checkpoint (hard links)
+and only the graphs of changed, new or removed notices are replaced.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
+
+from flowgraph import __version__
 from flowgraph.errors import FlowgraphError, NoticeError
 from flowgraph.ingest.manifest import discover
-from flowgraph.model import NoticeExtraction
+from flowgraph.model import NoticeSource
 from flowgraph.pipeline import Extractor
 from flowgraph.rdf.build import NoticeGraphBuilder
 from flowgraph.rdf.iris import Minter
 from flowgraph.rdf.vocabulary import vocabulary_quads
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
-from flowgraph.store.oxigraph import load_snapshot
+from flowgraph.store.oxigraph import DIRECTORY, concatenated, load_snapshot
+
+PARALLEL_FROM = 24  # notices; below this, worker start-up costs more than it saves
 
 
 class BuildFailed(FlowgraphError):
@@ -34,15 +50,127 @@ class BuildReport:
     notices: int = 0
     services: int = 0
     flows: int = 0
+    reused: int = 0
     unresolved: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    extractions: list[NoticeExtraction] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         return {"notices": self.notices, "services": self.services, "flows": self.flows,
-                "unresolved": len(self.unresolved), "problems": len(self.problems)}  # fmt: skip
+                "unresolved": len(self.unresolved), "problems": len(self.problems), "reused": self.reused}  # fmt: skip
 
 
+# ---------------------------------------------------------------------------- one notice
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(settings: Settings, sources: list[NoticeSource]) -> None:
+    extractor = Extractor(settings)
+    extractor.register_controllers(sources)
+    _worker["extractor"] = extractor
+    _worker["builder"] = NoticeGraphBuilder(
+        Minter(settings.base_iri), extractor.vocabulary, extractor.gazetteer
+    )
+
+
+def _process(source: NoticeSource) -> dict[str, Any]:
+    """Read, extract and write one notice's quads; everything a build needs comes back as data."""
+    record: dict[str, Any] = {
+        "id": source.notice_id,
+        "file": source.path.name,
+        "source": source_hash(source),
+    }
+    try:
+        extraction = _worker["extractor"].extract(source)
+    except NoticeError as exc:
+        return {**record, "error": str(exc)}
+    record["sha256"] = extraction.notice.sha256
+    record["nq"] = _worker["builder"].build(extraction)
+    record["problems"] = extraction.problems
+    record["services"] = sum(1 for s in extraction.services if s.service) or 1
+    record["flows"] = sum(len(s.recipients) + len(s.onward) for s in extraction.services)
+    name = source.path.name
+    record["unresolved"] = [
+        f"{name}:{r.evidence.line}: {r.text}"
+        for s in extraction.services
+        for r in s.recipients + s.onward
+        if r.entity.kind == "unresolved"
+    ]
+    record["unresolved"] += [
+        f"{name}:{law.evidence.line}: {law.text}"
+        for s in extraction.services
+        for law in s.laws
+        if not law.recognised
+    ]
+    return record
+
+
+def _process_all(
+    settings: Settings,
+    sources: list[NoticeSource],
+    todo: list[NoticeSource],
+    on_notice: Callable[[str], None] | None,
+) -> list[dict[str, Any]]:
+    if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        _start_worker(settings, sources)
+        results = []
+        for source in todo:
+            results.append(_process(source))
+            if on_notice:
+                on_notice(source.path.name)
+        return results
+    workers = min(os.cpu_count() or 2, 8)
+    with ProcessPoolExecutor(
+        workers, initializer=_start_worker, initargs=(settings, sources)
+    ) as pool:
+        results = []
+        for record in pool.map(_process, todo, chunksize=16):
+            results.append(record)
+            if on_notice:
+                on_notice(record["file"])
+        return results
+
+
+# ---------------------------------------------------------------------------- incremental
+def context_hash(settings: Settings, sources: list[NoticeSource]) -> str:
+    """What, besides a notice's own bytes, decides its graph: code, vocabularies, ontology, controllers."""
+    digest = hashlib.sha256(
+        f"{__version__}|{settings.base_iri}|{settings.fuzzy_threshold}".encode()
+    )
+    for path in [
+        *sorted(settings.vocab_dir.glob("*.csv")),
+        settings.ontology_dir / "flowgraph.ttl",
+    ]:
+        digest.update(path.name.encode() + path.read_bytes())
+    for name in sorted({s.controller for s in sources}):
+        digest.update(name.encode() + b"\x00")
+    return digest.hexdigest()
+
+
+def source_hash(source: NoticeSource) -> str:
+    """The manifest's description of one notice; a change to it re-reads that notice."""
+    described = f"{source.controller}|{source.service}|{source.title}|{source.url}|{source.retrieved}|{source.format_hint}"
+    return hashlib.sha256(described.encode()).hexdigest()
+
+
+def _previous(settings: Settings, context: str) -> tuple[Path | None, dict[str, dict[str, Any]]]:
+    try:
+        previous = snapshots.current(settings.output_dir)
+        meta = snapshots.read_json(previous / "build.json")
+    except (FlowgraphError, OSError, ValueError):
+        return None, {}
+    if meta.get("context") != context:
+        return None, {}
+    return previous, {n["id"]: n for n in meta.get("notices_list", [])}
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------------- build
 def build(
     settings: Settings,
     paths: list[Path] | None = None,
@@ -50,58 +178,102 @@ def build(
     controller: str | None = None,
     service: str | None = None,
     strict: bool = False,
+    incremental: bool = True,
     on_notice: Callable[[str], None] | None = None,
 ) -> BuildReport:
     sources, problems = discover(paths or [settings.notices_dir], controller, service)
     report = BuildReport(problems=list(problems))
-    extractor = Extractor(settings)
-    extractor.register_controllers(sources)
+    context = context_hash(settings, sources)
+    previous, known = _previous(settings, context) if incremental else (None, {})
+    reuse: list[dict[str, Any]] = []
+    todo: list[NoticeSource] = []
     for source in sources:
-        try:
-            extraction = extractor.extract(source)
-        except NoticeError as exc:
-            report.problems.append(str(exc))
-            continue
-        finally:
-            if on_notice:
-                on_notice(source.path.name)
-        report.problems += extraction.problems
-        report.extractions.append(extraction)
-    if not report.extractions:
+        record = known.get(source.notice_id)
+        if (
+            record
+            and previous is not None
+            and record.get("source") == source_hash(source)
+            and record.get("sha256") == _file_sha(source.path)
+            and (previous / "graphs" / f"{source.notice_id}.nq").exists()
+        ):
+            reuse.append(record)
+        else:
+            todo.append(source)
+    results = _process_all(settings, sources, todo, on_notice)
+    records = reuse + [r for r in results if "error" not in r]
+    report.problems += [r["error"] for r in results if "error" in r]
+    for record in records:
+        report.problems += record["problems"]
+        report.unresolved += record["unresolved"]
+        report.services += record["services"]
+        report.flows += record["flows"]
+    report.notices = len(records)
+    report.reused = len(reuse)
+    if not records:
         report.problems.append("no notice could be read; nothing to build")
-    if (strict and report.problems) or not report.extractions:
+    if (strict and report.problems) or not records:
         raise BuildFailed(report.problems)
-    minter = Minter(settings.base_iri)
-    builder = NoticeGraphBuilder(minter, extractor.vocabulary, extractor.gazetteer)
+
     snapshot = snapshots.new_snapshot(settings.output_dir)
     (snapshot / "graphs").mkdir()
-    for extraction in report.extractions:
-        quads = builder.build(extraction)
-        (snapshot / "graphs" / f"{extraction.notice.notice_id}.nq").write_text(
-            quads, encoding="utf-8"
+    for record in reuse:
+        os.link(
+            previous / "graphs" / f"{record['id']}.nq", snapshot / "graphs" / f"{record['id']}.nq"
         )
-        report.notices += 1
-        for s in extraction.services:
-            report.services += 1 if s.service or len(extraction.services) == 1 else 0
-            report.flows += len(s.recipients) + len(s.onward)
-            report.unresolved += [
-                f"{extraction.notice.source.path.name}:{r.evidence.line}: {r.text}"
-                for r in s.recipients + s.onward
-                if r.entity.kind == "unresolved"
-            ]
-            report.unresolved += [
-                f"{extraction.notice.source.path.name}:{law.evidence.line}: {law.text}"
-                for law in s.laws
-                if not law.recognised
-            ]
-    vocab = vocabulary_quads(
-        minter, extractor.vocabulary, extractor.gazetteer, settings.ontology_dir / "flowgraph.ttl"
+    for record in results:
+        if "nq" in record:
+            (snapshot / "graphs" / f"{record['id']}.nq").write_text(
+                record.pop("nq"), encoding="utf-8"
+            )
+    if previous is not None:
+        shutil.copy2(previous / "vocabulary.nq", snapshot / "vocabulary.nq")
+    else:
+        extractor = Extractor(settings)
+        extractor.register_controllers(sources)
+        vocab = vocabulary_quads(
+            Minter(settings.base_iri),
+            extractor.vocabulary,
+            extractor.gazetteer,
+            settings.ontology_dir / "flowgraph.ttl",
+        )
+        (snapshot / "vocabulary.nq").write_text(vocab, encoding="utf-8")
+    notices_list = sorted(
+        ({k: v for k, v in r.items() if k != "nq"} for r in records), key=lambda r: r["id"]
     )
-    (snapshot / "vocabulary.nq").write_text(vocab, encoding="utf-8")
-    snapshots.write_json(snapshot / "build.json", {**report.summary(), "problems_list": report.problems, "unresolved_list": report.unresolved,
-                                                   "base_iri": settings.base_iri,
-                                                   "notices_list": [{"file": e.notice.source.path.name, "sha256": e.notice.sha256} for e in report.extractions]})  # fmt: skip
-    load_snapshot(snapshot)
+    snapshots.write_json(snapshot / "build.json", {**report.summary(), "context": context, "base_iri": settings.base_iri,
+                                                   "problems_list": report.problems, "notices_list": notices_list})  # fmt: skip
+    if previous is not None and reuse:
+        _update_store(
+            previous,
+            snapshot,
+            settings,
+            known,
+            {r["id"] for r in results if "sha256" in r},
+            {r["id"] for r in records},
+        )
+    else:
+        load_snapshot(snapshot)
     snapshots.publish(settings.output_dir, snapshot)
     report.snapshot = snapshot
     return report
+
+
+def _update_store(
+    previous: Path,
+    snapshot: Path,
+    settings: Settings,
+    known: dict[str, Any],
+    changed: set[str],
+    current: set[str],
+) -> None:
+    """Clone the previous store by checkpoint, then replace only the graphs that changed."""
+    ox.Store.read_only(str(previous / DIRECTORY)).backup(str(snapshot / DIRECTORY))
+    store = ox.Store(str(snapshot / DIRECTORY))
+    minter = Minter(settings.base_iri)
+    for notice_id in sorted((set(known) - current) | (changed & set(known))):
+        store.remove_graph(ox.NamedNode(minter.graph(notice_id)))
+    files = [snapshot / "graphs" / f"{notice_id}.nq" for notice_id in sorted(changed)]
+    if files:
+        store.bulk_load(concatenated(files), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store

@@ -54,6 +54,9 @@ def build(
     strict: Annotated[
         bool, typer.Option(help="Fail (exit 2) on any problem; nothing is published")
     ] = False,
+    full: Annotated[
+        bool, typer.Option(help="Re-read every notice instead of reusing unchanged ones")
+    ] = False,
 ) -> None:
     """Build the graph from notices and publish it atomically (the previous graph stays on failure)."""
     from flowgraph.build import BuildFailed
@@ -64,6 +67,7 @@ def build(
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("reading notices", total=None)
             report = run_build(settings, paths, controller=controller, service=service, strict=strict,
+                incremental=not full,
                                on_notice=lambda name: progress.update(task, advance=1, description=name))  # fmt: skip
     except BuildFailed as exc:
         raise _fail(exc) from exc
@@ -78,6 +82,23 @@ def build(
     for item in report.unresolved:
         err.print(f"[cyan]unresolved:[/cyan] {item}", highlight=False)
     out.print(f"published {report.snapshot}")
+
+
+@app.command()
+def synth(
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="Directory to write notices and manifest.csv into"),
+    ],
+    councils: Annotated[int, typer.Option(help="How many councils")] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus)")] = 1,
+    services: Annotated[int, typer.Option(help="Service notices per council")] = 40,
+) -> None:
+    """Write a deterministic synthetic corpus of council notices (for scale tests and benchmarks)."""
+    from flowgraph.synth.corpus import write_corpus
+
+    count = write_corpus(output, councils, seed, services)
+    out.print(f"wrote {count} notices for {councils} councils to {output}")
 
 
 @app.command()

@@ -37,6 +37,10 @@ class _Concatenated(io.RawIOBase):
             self.current = None
 
 
+def concatenated(paths: list[Path]) -> io.BufferedReader:
+    return io.BufferedReader(_Concatenated(paths))
+
+
 def load_snapshot(snapshot: Path) -> None:
     """Bulk-load the snapshot's N-Quads files into a new on-disk store beside them."""
     store = ox.Store(str(snapshot / DIRECTORY))

@@ -84,7 +84,7 @@ def _process(source: NoticeSource) -> dict[str, Any]:
     except NoticeError as exc:
         return {**record, "error": str(exc)}
     record["sha256"] = extraction.notice.sha256
-    record["nq"] = _worker["builder"].build(extraction)
+    record["nq"], record["shared"] = _worker["builder"].build(extraction)
     record["problems"] = extraction.problems
     record["services"] = sum(1 for s in extraction.services if s.service) or 1
     record["flows"] = sum(len(s.recipients) + len(s.onward) for s in extraction.services)
@@ -194,7 +194,7 @@ def build(
             and previous is not None
             and record.get("source") == source_hash(source)
             and record.get("sha256") == _file_sha(source.path)
-            and (previous / "graphs" / f"{source.notice_id}.nq").exists()
+            and (previous / "graphs" / f"{source.notice_id}.shared.nq").exists()
         ):
             reuse.append(record)
         else:
@@ -217,13 +217,15 @@ def build(
     snapshot = snapshots.new_snapshot(settings.output_dir)
     (snapshot / "graphs").mkdir()
     for record in reuse:
-        os.link(
-            previous / "graphs" / f"{record['id']}.nq", snapshot / "graphs" / f"{record['id']}.nq"
-        )
+        for suffix in (".nq", ".shared.nq"):
+            name = f"{record['id']}{suffix}"
+            os.link(previous / "graphs" / name, snapshot / "graphs" / name)
     for record in results:
         if "nq" in record:
-            (snapshot / "graphs" / f"{record['id']}.nq").write_text(
-                record.pop("nq"), encoding="utf-8"
+            graphs = snapshot / "graphs"
+            (graphs / f"{record['id']}.nq").write_text(record.pop("nq"), encoding="utf-8")
+            (graphs / f"{record['id']}.shared.nq").write_text(
+                record.pop("shared"), encoding="utf-8"
             )
     if previous is not None:
         shutil.copy2(previous / "vocabulary.nq", snapshot / "vocabulary.nq")
@@ -272,7 +274,10 @@ def _update_store(
     minter = Minter(settings.base_iri)
     for notice_id in sorted((set(known) - current) | (changed & set(known))):
         store.remove_graph(ox.NamedNode(minter.graph(notice_id)))
+    # The shared entities graph is rebuilt from every notice's share (small files), so nothing stale stays.
+    store.remove_graph(ox.NamedNode(minter.entities_graph()))
     files = [snapshot / "graphs" / f"{notice_id}.nq" for notice_id in sorted(changed)]
+    files += sorted((snapshot / "graphs").glob("*.shared.nq"))
     if files:
         store.bulk_load(concatenated(files), format=ox.RdfFormat.N_QUADS)
     store.flush()

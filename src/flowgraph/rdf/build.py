@@ -34,9 +34,12 @@ class NoticeGraphBuilder:
         self.basis_iri = {c.id: c.iri for c in vocabulary.legal_bases}
         self.category_pd = {c.id: c.iri for c in vocabulary.data_categories}
 
-    def build(self, x: NoticeExtraction) -> str:
+    def build(self, x: NoticeExtraction) -> tuple[str, str]:
+        """The notice's own graph, and its share of the entities graph (descriptions of the
+        organisations, categories and laws it names, identical whichever notice writes them)."""
         nid = x.notice.notice_id
         q = QuadWriter(self.m.graph(nid))
+        self.shared = QuadWriter(self.m.entities_graph())
         notice = self.m.notice(nid)
         src = x.notice.source
         controller = self.m.entity(x.controller)
@@ -51,11 +54,11 @@ class NoticeGraphBuilder:
             q.add(notice, "dct:source", lit(src.url, datatype="xsd:anyURI"))
         if src.retrieved:
             q.add(notice, "fg:retrieved", lit(src.retrieved, datatype="xsd:date"))
-        q.link(controller, A, "dpv:DataController")
+        self.shared.link(controller, A, "dpv:DataController")
         self.describe_entity(q, x.controller, x)
         for service in x.services:
             self.activity(q, x, service)
-        return q.text()
+        return q.text(), self.shared.text()
 
     # ------------------------------------------------------------------ helpers
     def evidence(self, q: QuadWriter, x: NoticeExtraction, ev: Evidence) -> str:
@@ -90,6 +93,7 @@ class NoticeGraphBuilder:
     def describe_entity(self, q: QuadWriter, ref: EntityRef, x: NoticeExtraction) -> str:
         """Entities the vocabulary graph does not describe (minted, unresolved, internal) are described here."""
         node = self.m.entity(ref, x.controller)
+        q = self.shared  # described once for the whole dataset, not once per notice
         entry = self.v_entry(ref)
         if ref.kind == "internal":
             q.link(node, A, "fg:InternalUnit")
@@ -180,14 +184,18 @@ class NoticeGraphBuilder:
                 A,
                 "dpv:Law" if law.recognised and law.kind != "area_of_law" else "fg:LegalReference",
             )
-            q.add(law_iri, "dct:title", lit(law.title))
-            q.add(law_iri, "rdfs:label", lit(f"{law.title} {law.year}" if law.year else law.title))
-            q.add(law_iri, "fg:lawKind", lit(law.kind))
+            self.shared.add(law_iri, "dct:title", lit(law.title))
+            self.shared.add(
+                law_iri, "rdfs:label", lit(f"{law.title} {law.year}" if law.year else law.title)
+            )
+            self.shared.add(law_iri, "fg:lawKind", lit(law.kind))
             if law.year:
-                q.add(law_iri, "fg:year", lit(law.year))
+                self.shared.add(law_iri, "fg:year", lit(law.year))
             known = self.laws.get(law.key)
             if known and known.homepage:
-                q.add(law_iri, "foaf:homepage", lit(known.homepage, datatype="xsd:anyURI"))
+                self.shared.add(
+                    law_iri, "foaf:homepage", lit(known.homepage, datatype="xsd:anyURI")
+                )
         for r in s.recipients:
             self.flow(q, x, activity, sender, r)
         for r in s.onward:
@@ -305,12 +313,12 @@ class NoticeGraphBuilder:
         q.link(node, "fg:evidence", self.evidence(q, x, r.evidence))
         q.link(activity, "fg:hasFlow", node)
         if sender != to:
-            q.link(sender, "fg:sharesDataWith", to)
+            self.shared.link(sender, "fg:sharesDataWith", to)
         if not onward:
             controller = self.m.entity(x.controller)
             q.link(node, "dpv:hasDataController", controller)
             if sender != controller and to != controller:
-                q.link(controller, "fg:sharesDataWith", to)
+                self.shared.link(controller, "fg:sharesDataWith", to)
             represented = next(
                 (
                     s.service_entity
@@ -322,4 +330,4 @@ class NoticeGraphBuilder:
                 None,
             )
             if represented and self.m.entity(represented) != to:
-                q.link(self.m.entity(represented), "fg:sharesDataWith", to)
+                self.shared.link(self.m.entity(represented), "fg:sharesDataWith", to)

@@ -39,6 +39,9 @@ class Minter:
     def graph(self, notice_id: str) -> str:
         return f"{self.base}graph/{slugify(notice_id)}"
 
+    def entities_graph(self) -> str:
+        return f"{self.base}graph/entities"
+
     def vocabulary_graph(self) -> str:
         return f"{self.base}graph/vocabulary"
 

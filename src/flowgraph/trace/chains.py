@@ -45,7 +45,7 @@ class Hop:
 
 def _senders(graph: nx.MultiDiGraph, node: str, service: str | None) -> list[str]:
     """The node itself and its service areas (or just the one service asked for)."""
-    units = [n for n, d in graph.nodes(data=True) if d.get("unit_of") == node]
+    units = _units_of(graph).get(node, [])
     if service is not None:
         chosen = [
             u for u in units if graph.nodes[u]["label"].lower() == service.lower() or u == service
@@ -59,6 +59,18 @@ def _senders(graph: nx.MultiDiGraph, node: str, service: str | None) -> list[str
             )
         return chosen
     return [node, *units]
+
+
+def _units_of(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Service areas by council, computed once per graph."""
+    cached = graph.graph.get("units_of")
+    if cached is None:
+        cached = {}
+        for node, data in graph.nodes(data=True):
+            if data.get("unit_of"):
+                cached.setdefault(data["unit_of"], []).append(node)
+        graph.graph["units_of"] = cached
+    return cached
 
 
 def _acts_for(graph: nx.MultiDiGraph, candidate: str, controller: str, service: str) -> bool:
@@ -100,12 +112,29 @@ def trace(
     if start not in graph:
         raise KeyError(f"{start} sends nothing in this graph")
     chains: list[list[Hop]] = []
+    memo: dict[tuple[str, str | None, bool], list[Hop]] = {}
+
+    def hops_from(node: str, chosen_service: str | None, first: bool) -> list[Hop]:
+        """From the start, one hop per (recipient, service area); further on, one per recipient
+        (its first evidence), or chains multiply by every service area of every council passed."""
+        key = (node, chosen_service, first)
+        if key not in memo:
+            hops = next_hops(graph, node, chosen_service)
+            if not first:
+                by_target: dict[tuple[str, str], Hop] = {}
+                for hop in hops:
+                    by_target.setdefault((hop.to_iri, hop.how), hop)
+                hops = list(by_target.values())
+            memo[key] = hops
+        return memo[key]
 
     def extend(node: str, path: list[Hop], seen: set[str], first: bool) -> None:
         if to is not None and node == to and path:
             chains.append(list(path))
             return
-        options = next_hops(graph, node, service if first else None) if len(path) < max_hops else []
+        options = (
+            list(hops_from(node, service if first else None, first)) if len(path) < max_hops else []
+        )
         at_category = node in graph and graph.nodes[node].get("kind") == "category"
         if (
             categories is not None

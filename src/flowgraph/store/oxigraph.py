@@ -53,16 +53,26 @@ def load_snapshot(snapshot: Path) -> None:
     del store
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_STRING = ox.NamedNode(_XSD + "string")
+_INTEGERS = {ox.NamedNode(_XSD + t) for t in ("integer", "int", "long")}
+_BOOLEAN = ox.NamedNode(_XSD + "boolean")
+_DECIMALS = {ox.NamedNode(_XSD + t) for t in ("decimal", "double", "float")}
+
+
 def to_python(term: Any) -> Any:
+    """A result term as a plain Python value (hot path: exact type checks, common case first)."""
     if term is None:
         return None
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        if dt.endswith(("#integer", "#int", "#long")):
+    if type(term) is ox.Literal:
+        datatype = term.datatype
+        if datatype == _STRING:
+            return term.value
+        if datatype in _INTEGERS:
             return int(term.value)
-        if dt.endswith("#boolean"):
+        if datatype == _BOOLEAN:
             return term.value == "true"
-        if dt.endswith("#decimal"):
+        if datatype in _DECIMALS:
             return float(term.value)
         return term.value
     return term.value
@@ -113,7 +123,11 @@ class OxigraphStore:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        rows = [{name: to_python(solution[name]) for name in names} for solution in result]
+        positions = range(len(names))
+        rows = [
+            dict(zip(names, [to_python(solution[i]) for i in positions], strict=True))
+            for solution in result
+        ]
         return names, rows
 
     def close(self) -> None:

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -35,6 +36,27 @@ Store = Annotated[
 
 def _settings(store: str | None = None) -> Settings:
     return Settings(store=store) if store else Settings()
+
+
+@dataclass
+class _Graph:
+    """What trace, viz and dpia all start from: the store, the query library, the flow network."""
+
+    settings: Settings
+    store: Any
+    library: dict[str, Any]
+    network: Any
+
+
+def _open_graph(store: str | None) -> _Graph:
+    from flowgraph.query.library import load_library
+    from flowgraph.store.base import open_store
+    from flowgraph.trace.network import flow_network
+
+    settings = _settings(store)
+    graph_store = open_store(settings)
+    library = load_library(settings.queries_dir)
+    return _Graph(settings, graph_store, library, flow_network(graph_store, library))
 
 
 def _fail(exc: Exception, code: int = 2) -> typer.Exit:
@@ -332,21 +354,17 @@ def trace(
     store: Store = None,
 ) -> None:
     """Every sharing chain from an organisation, each hop with its quote, notice and offsets."""
-    from flowgraph.query.library import load_library
-    from flowgraph.store.base import open_store
     from flowgraph.trace.chains import find_node
     from flowgraph.trace.chains import trace as run_trace
-    from flowgraph.trace.network import category_members, flow_network
+    from flowgraph.trace.network import category_members
     from flowgraph.trace.render import render
 
-    settings = _settings(store)
     try:
-        graph_store = open_store(settings)
-        library = load_library(settings.queries_dir)
-        network = flow_network(graph_store, library)
+        graph = _open_graph(store)
+        network = graph.network
         start = find_node(network, origin)
         target = find_node(network, to) if to else None
-        members = category_members(graph_store, library) if include_categories else None
+        members = category_members(graph.store, graph.library) if include_categories else None
         chains = run_trace(
             network, start, service=service, to=target, max_hops=max_hops, categories=members
         )
@@ -379,21 +397,14 @@ def viz(
     store: Store = None,
 ) -> None:
     """Write an interactive flow map: one self-contained HTML file that works offline."""
-    from flowgraph.query.library import load_library
-    from flowgraph.store.base import open_store
-    from flowgraph.trace.network import category_members, flow_network
+    from flowgraph.trace.network import category_members
     from flowgraph.visualise.render import render_view
     from flowgraph.visualise.select import Selection, collapse, select
 
-    settings = _settings(store)
     try:
-        graph_store = open_store(settings)
-        library = load_library(settings.queries_dir)
-        view = select(
-            flow_network(graph_store, library),
-            Selection(controller, service, recipient, category, purpose, max_hops),
-        )
-        view = collapse(view, category_members(graph_store, library))
+        graph = _open_graph(store)
+        chosen = Selection(controller, service, recipient, category, purpose, max_hops)
+        view = collapse(select(graph.network, chosen), category_members(graph.store, graph.library))
     except KeyError as exc:
         raise _fail(FlowgraphError(exc.args[0])) from exc
     except FlowgraphError as exc:
@@ -415,18 +426,13 @@ def dpia(
     store: Store = None,
 ) -> None:
     """Pre-fill the ICO DPIA "describe the processing" step from the notices, with footnoted quotes."""
-    from flowgraph.query.library import load_library
     from flowgraph.report.dpia import build_report, render_html, render_markdown
-    from flowgraph.store.base import open_store
     from flowgraph.trace.chains import find_node
-    from flowgraph.trace.network import flow_network
 
-    settings = _settings(store)
     try:
-        graph_store = open_store(settings)
-        library = load_library(settings.queries_dir)
-        network = flow_network(graph_store, library)
-        report = build_report(graph_store, library, network, find_node(network, origin), service)
+        graph = _open_graph(store)
+        start = find_node(graph.network, origin)
+        report = build_report(graph.store, graph.library, graph.network, start, service)
     except KeyError as exc:
         raise _fail(FlowgraphError(exc.args[0])) from exc
     except FlowgraphError as exc:

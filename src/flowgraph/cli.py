@@ -485,11 +485,3 @@ def serve(
     uvicorn.run(
         application, host=host or settings.host, port=port or settings.port, log_level="warning"
     )
-
-
-def main() -> None:  # pragma: no cover - console entry for `python -m flowgraph`
-    try:
-        app()
-    except FlowgraphError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        sys.exit(2)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ports import free_port
+from virtuoso_server import Virtuoso, start_virtuoso
 
 from flowgraph.build import build
 from flowgraph.ingest.manifest import read_manifest
@@ -38,12 +39,6 @@ def extractions(settings: Settings) -> dict[str, object]:
 @pytest.fixture(scope="session")
 def built(settings: Settings):
     return build(settings)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +90,32 @@ def server(tmp_path_factory):
     process.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):
+    """A Virtuoso server of the session's own, on loopback, with an empty temporary database."""
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+def virtuoso_settings(server: Virtuoso, build_dir: Path) -> Settings:
+    return Settings(
+        build_dir=build_dir,
+        store=server.sparql_url,
+        store_graph_store_url=server.graph_store_url,
+        store_user=server.user,
+        store_password=server.password,
+        store_auth="digest",
+    )
+
+
+@pytest.fixture(scope="session")
+def virtuoso_built(virtuoso: Virtuoso, tmp_path_factory: pytest.TempPathFactory):
+    """The seed notices built into the session's Virtuoso (and a local snapshot beside it)."""
+    settings = virtuoso_settings(virtuoso, tmp_path_factory.mktemp("virtuoso-build"))
+    return settings, build(settings)
+
+
 def service(extractions: dict, notice: str, name: str | None):
     found = [s for s in extractions[notice].services if s.service == name]
     assert len(found) == 1, [s.service for s in extractions[notice].services]
@@ -109,4 +130,4 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
 
 
-__all__ = ["NOTICES", "Path", "service", "texts"]
+__all__ = ["NOTICES", "Path", "free_port", "service", "texts", "virtuoso_settings"]

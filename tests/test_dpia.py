@@ -49,8 +49,8 @@ def test_report_states_dfe_onward_retention_and_no_transfers_each_with_its_quote
         if s.detail
     }
     assert periods == {
-        "P25Y": "25 years from last contact for School Admissions Service",
-        "P7Y": "7 years from closure for the Early Years Inclusion and Childcare Service",
+        "25 years": "25 years from last contact for School Admissions Service",
+        "7 years": "7 years from closure for the Early Years Inclusion and Childcare Service",
     }
     denial = [s for s in report.statements["denial"] if s.detail == "Transfers abroad"]
     assert (
@@ -85,7 +85,7 @@ def test_renderings(report):
         and "http" not in re.sub(r"xmlns='[^']*'", "", html)
     )
     markdown = render_markdown(report)
-    assert "## Sharing chains" in markdown and "P25Y" in markdown and "[1]" in markdown
+    assert "## Sharing chains" in markdown and "— 25 years" in markdown and "[1]" in markdown
 
 
 def test_privacy_shield_is_flagged_and_cli_writes_files(built, settings, monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
-"""Every library query: a well-formed header, and asserted results on the seed graph."""
+"""Every library query: a well-formed header, and asserted results on the seed graph, the same on
+the embedded store and on an external Virtuoso server loaded by `flowgraph build --store URL`."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ B = "https://w3id.org/flowgraph/id/"
 LIBRARY = load_library(PROJECT_ROOT / "queries")
 
 
-@pytest.fixture(scope="module")
-def store(built, settings):
-    return open_store(settings)
+@pytest.fixture(scope="module", params=["embedded", "virtuoso"])
+def store(request, settings):
+    """Every assertion runs on the embedded Oxigraph store and on a real Virtuoso server."""
+    if request.param == "embedded":
+        request.getfixturevalue("built")
+        chosen = open_store(settings)
+    else:
+        remote_settings, _ = request.getfixturevalue("virtuoso_built")
+        chosen = open_store(remote_settings)
+    yield chosen
+    chosen.close()
 
 
 def ask(store, name: str, **params):

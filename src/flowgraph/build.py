@@ -53,6 +53,7 @@ class BuildReport:
     reused: int = 0
     unresolved: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    remote: dict[str, int] = field(default_factory=dict)  # what was sent to an external store
 
     def summary(self) -> dict[str, object]:
         return {"notices": self.notices, "services": self.services, "flows": self.flows,
@@ -255,6 +256,14 @@ def build(
         )
     else:
         load_snapshot(snapshot)
+    if settings.remote_store:
+        from flowgraph.store.remote_load import state_path, sync_snapshot
+
+        if not incremental:
+            state_path(settings).unlink(missing_ok=True)
+        synced = sync_snapshot(settings, snapshot, on_graph=on_notice)
+        report.remote = {"graphs sent": len(synced.sent), "graphs deleted": len(synced.deleted),
+                         "graphs unchanged": synced.unchanged, "triples sent": synced.triples}  # fmt: skip
     snapshots.publish(settings.output_dir, snapshot)
     report.snapshot = snapshot
     return report

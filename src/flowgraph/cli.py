@@ -30,12 +30,24 @@ Paths = Annotated[
     typer.Argument(help="Notice files, manifests or directories (default data/notices/)"),
 ]
 Store = Annotated[
-    str | None, typer.Option("--store", help="Store backend: oxigraph (default) or memory")
+    str | None,
+    typer.Option(
+        "--store",
+        help="oxigraph (default), memory, or the query URL of a SPARQL 1.1 endpoint (also FLOWGRAPH_STORE)",
+    ),
 ]
 
 
-def _settings(store: str | None = None) -> Settings:
-    return Settings(store=store) if store else Settings()
+def _settings(store: str | None = None, **overrides: Any) -> Settings:
+    """Settings from FLOWGRAPH_* variables, with the options given on the command line on top."""
+    from pydantic import ValidationError
+
+    chosen = {k: v for k, v in {"store": store, **overrides}.items() if v is not None}
+    try:
+        return Settings(**chosen)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(FlowgraphError(f"bad setting: {problems}")) from exc
 
 
 @dataclass
@@ -79,12 +91,27 @@ def build(
     full: Annotated[
         bool, typer.Option(help="Re-read every notice instead of reusing unchanged ones")
     ] = False,
+    store: Store = None,
+    update_url: Annotated[
+        str | None,
+        typer.Option(help="SPARQL Update URL of the external store (FLOWGRAPH_STORE_UPDATE_URL)"),
+    ] = None,
+    graph_store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Graph Store Protocol URL of the external store (FLOWGRAPH_STORE_GRAPH_STORE_URL)"
+        ),
+    ] = None,
 ) -> None:
-    """Build the graph from notices and publish it atomically (the previous graph stays on failure)."""
+    """Build the graph from notices and publish it atomically (the previous graph stays on failure).
+
+    With --store URL the notice graphs are also loaded into that external SPARQL store, each named
+    graph replaced whole; credentials come from FLOWGRAPH_STORE_USER / FLOWGRAPH_STORE_PASSWORD.
+    """
     from flowgraph.build import BuildFailed
     from flowgraph.build import build as run_build
 
-    settings = _settings()
+    settings = _settings(store, store_update_url=update_url, store_graph_store_url=graph_store_url)
     try:
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("reading notices", total=None)
@@ -96,7 +123,7 @@ def build(
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     table = Table(title="flowgraph build", show_header=False)
-    for key, value in report.summary().items():
+    for key, value in {**report.summary(), **report.remote}.items():
         table.add_row(key, str(value))
     out.print(table)
     for problem in report.problems:
@@ -454,6 +481,7 @@ def serve(
         str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000)")] = None,
+    store: Store = None,
 ) -> None:
     """Serve the SPARQL endpoint, query page and linked-data pages (builds the graph first if none exists)."""
     import logging
@@ -464,10 +492,11 @@ def serve(
     from flowgraph.serve.app import create_app
     from flowgraph.store import snapshot as snapshots
 
-    settings = _settings()
+    settings = _settings(store)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        snapshots.current(settings.output_dir)
+        if not settings.remote_store:
+            snapshots.current(settings.output_dir)
     except FlowgraphError:
         err.print("no graph built yet: building from data/notices/ first")
         with Progress(console=err, transient=True) as progress:

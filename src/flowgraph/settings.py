@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,28 @@ class Settings(BaseSettings):
         default="https://w3id.org/flowgraph/id/",
         description="Namespace under which entity IRIs are minted (must end with / or #)",
     )
-    store: Literal["oxigraph", "memory"] = Field(default="oxigraph", description="Store backend")
+    store: str = Field(
+        default="oxigraph",
+        description="Store: oxigraph (embedded, default), memory (rdflib), or the query URL of a SPARQL 1.1 endpoint",
+    )
+    store_update_url: str | None = Field(
+        default=None,
+        description="SPARQL 1.1 Update URL of the external store (build loads through it)",
+    )
+    store_graph_store_url: str | None = Field(
+        default=None,
+        description="Graph Store Protocol URL of the external store (preferred over update for loading)",
+    )
+    store_user: str | None = Field(default=None, description="User name for the external store")
+    store_password: SecretStr | None = Field(
+        default=None, description="Password for the external store (never logged)"
+    )
+    store_auth: Literal["basic", "digest"] = Field(
+        default="basic", description="HTTP authentication scheme of the external store"
+    )
+    store_http_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds one request to the external store may take"
+    )
     build_dir: Path | None = Field(
         default=None, description="Where built graphs live (default data/build)"
     )
@@ -47,6 +68,19 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default=["*"], description="Origins allowed by CORS (GET/POST, no credentials)"
     )
+
+    @field_validator("store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if value in ("oxigraph", "memory") or value.startswith(("http://", "https://")):
+            return value
+        raise ValueError(
+            f"unknown store {value!r}: use oxigraph, memory or the http(s) URL of a SPARQL endpoint"
+        )
+
+    @property
+    def remote_store(self) -> bool:
+        return self.store.startswith(("http://", "https://"))
 
     @property
     def notices_dir(self) -> Path:

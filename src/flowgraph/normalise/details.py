@@ -75,6 +75,8 @@ def retention(text: str, evidence: Evidence) -> Statement:
         detail["duration"] = (
             f"P{number}{'D' if unit == 'D' else unit}" if unit != "W" else f"P{number * 7}D"
         )
+        word = {"Y": "year", "M": "month", "W": "week", "D": "day"}[unit]
+        detail["period"] = f"{number} {word}{'' if number == 1 else 's'}"
         event = _EVENT.search(text, duration.end())
         if event:
             detail["event"] = event.group(1).strip()

@@ -253,6 +253,7 @@ class NoticeGraphBuilder:
                 ("event", "fg:retentionEvent"),
                 ("scope", "fg:retentionScope"),
                 ("criterion", "fg:retentionCriterion"),
+                ("period", "fg:retentionPeriod"),
             ):
                 if key in r.detail:
                     q.add(node, prop, lit(r.detail[key]))

@@ -1,4 +1,4 @@
-"""`create_app(settings, ...)`: the endpoint, built around one published snapshot."""
+"""`create_app(settings, ...)`: the endpoint, built around one published snapshot or an external store."""
 
 from __future__ import annotations
 
@@ -11,28 +11,30 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from flowgraph import __version__
-from flowgraph.query.library import load_library
+from flowgraph.query.library import load_library, run
 from flowgraph.serve import explore, pages, sparql
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Runtime
 from flowgraph.serve.executor import ProcessExecutor
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
-from flowgraph.store.oxigraph import DIRECTORY, OxigraphStore
+from flowgraph.store.base import open_store
 
 log = logging.getLogger("flowgraph.serve")
 
 
 def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
-    """The endpoint over `snapshot` (default: the current build); nothing global is shared."""
-    snapshot = snapshot or snapshots.current(settings.output_dir)
+    """The endpoint over `snapshot` (default: the current build) or the external store the
+    settings name; nothing global is shared."""
+    if not settings.remote_store:
+        snapshot = snapshot or snapshots.current(settings.output_dir)
     library = load_library(settings.queries_dir)
+    store = open_store(settings, snapshot)
+    prefix = f"{settings.base_iri}graph/"
+    _, rows = run(store, library["named-graphs"])
+    graphs = sorted(row["g"] for row in rows if str(row["g"]).startswith(prefix))
     executor = ProcessExecutor(
-        snapshot / DIRECTORY, settings.query_workers, settings.query_timeout, settings.max_results
-    )
-    store = OxigraphStore.open(snapshot)
-    graphs = sorted(
-        {row["g"] for row in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")[1]}
+        settings, snapshot, settings.query_workers, settings.query_timeout, settings.max_results
     )
     runtime = Runtime(settings, executor, store, library, graphs)
 

@@ -1,8 +1,9 @@
 """Run SPARQL in worker processes, so a slow query can be stopped for real.
 
 Oxigraph evaluates a query in native code that Python cannot interrupt; a worker process that
-overruns the time limit is killed and replaced, and the request gets a clear error. Each
-worker opens the same on-disk snapshot read-only. Results are capped in the worker.
+overruns the time limit is killed and replaced, and the request gets a clear error. Each worker
+opens the store the settings choose (the on-disk snapshot read-only, rdflib's memory store, or an
+external endpoint) and evaluates through the store's own `evaluate`. Results are capped there.
 """
 
 from __future__ import annotations
@@ -11,104 +12,63 @@ import contextlib
 import multiprocessing as mp
 import queue
 import threading
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from flowgraph.errors import QueryError
+from flowgraph.settings import Settings
+from flowgraph.store.results import Outcome, QueryTimeout, ResultTooLarge, Term
 
-Term = tuple[str, str, str | None, str | None]  # (kind, value, datatype, language)
-
-
-class QueryTimeout(QueryError):
-    """The query ran past the time limit and was stopped."""
+__all__ = ["Outcome", "ProcessExecutor", "QueryTimeout", "ResultTooLarge", "Term"]
 
 
-class ResultTooLarge(QueryError):
-    """The result has more rows or triples than the cap allows."""
+def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
+    from flowgraph.store.base import open_store
 
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str  # select | ask | graph
-    variables: list[str] | None = None
-    rows: list[list[Term | None]] | None = None
-    boolean: bool | None = None
-    triples: list[tuple[Term, Term, Term]] | None = None
-
-
-def _term(term: Any) -> Term | None:
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return ("uri", term.value, None, None)
-    if isinstance(term, ox.BlankNode):
-        return ("bnode", term.value, None, None)
-    if isinstance(term, ox.Literal):
-        return ("literal", term.value, term.datatype.value, term.language)
-    return ("literal", str(term), None, None)  # quoted triples are shown as text
-
-
-def _worker(snapshot: str, conn: Connection) -> None:
-    import pyoxigraph as ox
-
-    store = ox.Store.read_only(snapshot)
+    try:
+        store = open_store(settings, Path(snapshot) if snapshot else None)
+    except Exception as exc:  # noqa: BLE001 - reported to the request instead of hanging it
+        conn.send(("failed", f"the query worker could not open the store: {exc}"))
+        return
+    conn.send(("ready", None))
     while True:
         request = conn.recv()
         if request is None:
+            store.close()
             return
         query, default_graphs, named_graphs, cap = request
         try:
-            kwargs: dict[str, Any] = {}
-            if default_graphs is None and named_graphs is None:
-                kwargs["use_default_graph_as_union"] = True
-            else:
-                kwargs["default_graph"] = [
-                    ox.NamedNode(g) for g in default_graphs or []
-                ] or ox.DefaultGraph()
-                if named_graphs is not None:
-                    kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-            result = store.query(query, **kwargs)
-            if isinstance(result, ox.QueryBoolean):
-                conn.send(("ok", Outcome("ask", boolean=bool(result))))
-            elif isinstance(result, ox.QuerySolutions):
-                variables = [v.value for v in result.variables]
-                rows = []
-                for solution in result:
-                    if len(rows) >= cap:
-                        raise ResultTooLarge(
-                            f"the result has more than {cap} rows; add a LIMIT or narrow the query"
-                        )
-                    rows.append([_term(solution[v]) for v in variables])
-                conn.send(("ok", Outcome("select", variables=variables, rows=rows)))
-            else:
-                triples = []
-                for triple in result:
-                    if len(triples) >= cap:
-                        raise ResultTooLarge(
-                            f"the result has more than {cap} triples; add a LIMIT or narrow the query"
-                        )
-                    triples.append(
-                        (_term(triple.subject), _term(triple.predicate), _term(triple.object))
-                    )
-                conn.send(("ok", Outcome("graph", triples=triples)))
+            conn.send(("ok", store.evaluate(query, default_graphs, named_graphs, cap)))
         except ResultTooLarge as exc:
             conn.send(("too-large", str(exc)))
-        except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
+        except QueryError as exc:
+            conn.send(("error", str(exc)))
         except Exception as exc:  # noqa: BLE001 - any evaluation error is reported to the client
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 class _Worker:
-    def __init__(self, snapshot: Path) -> None:
+    OPEN_TIMEOUT = 900.0  # seconds; an rdflib memory store of many councils loads slowly
+
+    def __init__(self, settings: Settings, snapshot: Path | None) -> None:
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(str(snapshot), child), daemon=True)
+        self.process = ctx.Process(
+            target=_worker, args=(settings, str(snapshot) if snapshot else None, child), daemon=True
+        )
         self.process.start()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """Block until the worker has opened its store; the query time limit starts after."""
+        if self.ready:
+            return
+        if not self.conn.poll(self.OPEN_TIMEOUT):
+            raise QueryError("the query worker did not open the store in time")
+        status, message = self.conn.recv()
+        if status != "ready":
+            raise QueryError(message)
+        self.ready = True
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -120,18 +80,28 @@ class _Worker:
 
 
 class ProcessExecutor:
-    """A small pool of query worker processes over one Oxigraph snapshot."""
+    """A small pool of query worker processes over one store."""
 
     def __init__(
-        self, snapshot: Path, workers: int = 2, timeout: float = 10.0, max_results: int = 10_000
+        self,
+        settings: Settings,
+        snapshot: Path | None,
+        workers: int = 2,
+        timeout: float = 10.0,
+        max_results: int = 10_000,
     ) -> None:
+        self.settings = settings
         self.snapshot = snapshot
         self.timeout = timeout
         self.max_results = max_results
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.lock = threading.Lock()
         for _ in range(workers):
-            self.idle.put(_Worker(snapshot))
+            self.idle.put(_Worker(settings, snapshot))
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop(kill=True)
+        return _Worker(self.settings, self.snapshot)
 
     def run(
         self,
@@ -141,17 +111,20 @@ class ProcessExecutor:
     ) -> Outcome:
         worker = self.idle.get()
         try:
+            worker.wait_ready()
+        except (QueryError, EOFError, OSError) as exc:
+            self.idle.put(self._replace(worker))
+            raise QueryError(str(exc)) from exc
+        try:
             worker.conn.send((query, default_graphs, named_graphs, self.max_results))
             if not worker.conn.poll(self.timeout):
-                worker.stop(kill=True)
-                worker = _Worker(self.snapshot)
+                worker = self._replace(worker)
                 raise QueryTimeout(
                     f"the query ran for more than {self.timeout:g} s and was stopped"
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            worker.stop(kill=True)
-            worker = _Worker(self.snapshot)
+            worker = self._replace(worker)
             raise QueryError(f"the query worker failed: {exc}") from exc
         finally:
             self.idle.put(worker)
@@ -159,7 +132,7 @@ class ProcessExecutor:
             return payload
         if status == "too-large":
             raise ResultTooLarge(payload)
-        raise QueryError(f"malformed query: {payload}" if status == "syntax" else payload)
+        raise QueryError(payload)
 
     def close(self) -> None:
         while not self.idle.empty():

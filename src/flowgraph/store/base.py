@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from flowgraph.errors import StoreError
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
+from flowgraph.store.results import Outcome
 
 
 class GraphStore(Protocol):
@@ -19,11 +20,25 @@ class GraphStore(Protocol):
         """Run a SELECT; values come back as Python strings/ints/bools (None when unbound)."""
         ...
 
+    def evaluate(
+        self,
+        query: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        cap: int = 10_000,
+    ) -> Outcome:
+        """Any query form over the protocol's dataset (none given: the union of all graphs)."""
+        ...
+
     def close(self) -> None: ...
 
 
 def open_store(settings: Settings, snapshot: Path | None = None) -> GraphStore:
-    """Open the current build with the backend the settings choose."""
+    """Open the current build with the backend the settings choose (an external store needs no build)."""
+    if settings.remote_store:
+        from flowgraph.store.remote import RemoteStore
+
+        return RemoteStore.open(settings)
     path = snapshot or snapshots.current(settings.output_dir)
     if settings.store == "oxigraph":
         from flowgraph.store.oxigraph import OxigraphStore

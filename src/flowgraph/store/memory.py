@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from rdflib.term import Literal, URIRef, Variable
+from rdflib.term import BNode, Literal, URIRef, Variable
 
 from flowgraph.errors import QueryError
 from flowgraph.store import snapshot as snapshots
+from flowgraph.store.results import Outcome, Term, too_many
 
 
 def to_python(term: Any) -> Any:
@@ -53,5 +54,59 @@ class MemoryStore:
         rows = [{name: to_python(row[name]) for name in names} for row in result]
         return names, rows
 
+    def evaluate(
+        self,
+        query: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        cap: int = 10_000,
+    ) -> Outcome:
+        """Any query form; a protocol dataset is honoured by copying the chosen graphs (slow, exact)."""
+        dataset = self.dataset
+        if default_graphs is not None or named_graphs is not None:
+            dataset = rdflib.Dataset()
+            for name in default_graphs or []:
+                for triple in self.dataset.graph(URIRef(name)):
+                    dataset.default_context.add(triple)
+            for name in named_graphs or []:
+                target = dataset.graph(URIRef(name))
+                for triple in self.dataset.graph(URIRef(name)):
+                    target.add(triple)
+        try:
+            result = dataset.query(query)
+        except Exception as exc:
+            raise QueryError(f"malformed query: {exc}") from exc
+        if result.type == "ASK":
+            return Outcome("ask", boolean=bool(result.askAnswer))
+        if result.type == "SELECT":
+            variables = [str(v) for v in result.vars or []]
+            rows = []
+            for row in result:
+                if len(rows) >= cap:
+                    raise too_many(cap, "rows")
+                rows.append([plain_term(row[v]) for v in variables])
+            return Outcome("select", variables=variables, rows=rows)
+        triples = []
+        for s, p, o in result:
+            if len(triples) >= cap:
+                raise too_many(cap, "triples")
+            triples.append((plain_term(s), plain_term(p), plain_term(o)))
+        return Outcome("graph", triples=triples)
+
     def close(self) -> None:
         self.dataset.close()
+
+
+def plain_term(term: Any) -> Term | None:
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ("uri", str(term), None, None)
+    if isinstance(term, BNode):
+        return ("bnode", str(term), None, None)
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype else None
+        if term.language:
+            return ("literal", str(term), None, term.language)
+        return ("literal", str(term), datatype or "http://www.w3.org/2001/XMLSchema#string", None)
+    return ("literal", str(term), None, None)

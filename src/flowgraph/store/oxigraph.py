@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from flowgraph.errors import QueryError, StoreError
 from flowgraph.store import snapshot as snapshots
+from flowgraph.store.results import Outcome, Term, too_many
 
 DIRECTORY = "oxigraph"
 
@@ -130,5 +131,63 @@ class OxigraphStore:
         ]
         return names, rows
 
+    def evaluate(
+        self,
+        query: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        cap: int = 10_000,
+    ) -> Outcome:
+        """Any query form, with the protocol's dataset (none given: the union default graph)."""
+        kwargs: dict[str, Any] = {}
+        if default_graphs is None and named_graphs is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [
+                ox.NamedNode(g) for g in default_graphs or []
+            ] or ox.DefaultGraph()
+            if named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            result = self.store.query(query, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed query: {exc}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"{type(exc).__name__}: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return Outcome("ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                if len(rows) >= cap:
+                    raise too_many(cap, "rows")
+                rows.append([plain_term(solution[v]) for v in variables])
+            return Outcome("select", variables=variables, rows=rows)
+        triples = []
+        for triple in result:
+            if len(triples) >= cap:
+                raise too_many(cap, "triples")
+            triples.append(
+                (
+                    plain_term(triple.subject),
+                    plain_term(triple.predicate),
+                    plain_term(triple.object),
+                )
+            )
+        return Outcome("graph", triples=triples)
+
     def close(self) -> None:
         del self.store
+
+
+def plain_term(term: Any) -> Term | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value, None, None)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value, None, None)
+    if isinstance(term, ox.Literal):
+        return ("literal", term.value, term.datatype.value, term.language)
+    return ("literal", str(term), None, None)  # quoted triples are shown as text

@@ -1,0 +1,37 @@
+"""What a SPARQL evaluation hands back, whatever the store: plain tuples that pickle cheaply.
+
+Query workers send these over a pipe; the serve step turns them into result documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowgraph.errors import QueryError
+
+Term = tuple[
+    str, str, str | None, str | None
+]  # (kind: uri|bnode|literal, value, datatype, language)
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class QueryTimeout(QueryError):
+    """The query ran past the time limit and was stopped."""
+
+
+class ResultTooLarge(QueryError):
+    """The result has more rows or triples than the cap allows."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # select | ask | graph
+    variables: list[str] | None = None
+    rows: list[list[Term | None]] | None = None
+    boolean: bool | None = None
+    triples: list[tuple[Term, Term, Term]] | None = None
+
+
+def too_many(cap: int, unit: str) -> ResultTooLarge:
+    return ResultTooLarge(f"the result has more than {cap} {unit}; add a LIMIT or narrow the query")

@@ -24,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
+from benchmarks.endpoint import bare_store_rss_mb, load_test, serving
 from flowgraph.query.library import load_library, run
 from flowgraph.settings import PROJECT_ROOT, Settings
 from flowgraph.store import snapshot as snapshots
@@ -94,7 +95,9 @@ def params_for(name: str, controller: str) -> dict[str, Any] | None:
 LIBRARY = load_library(PROJECT_ROOT / "queries")
 
 
-def bench_size(councils: int, work: Path, rdflib_max: int, repeat: int) -> dict[str, Any]:
+def bench_size(
+    councils: int, work: Path, rdflib_max: int, repeat: int, http_max: int
+) -> dict[str, Any]:
     corpus = work / f"corpus-{councils}"
     notices = write_corpus(corpus, councils, seed=1)
     build_dir = work / f"build-{councils}"
@@ -170,7 +173,39 @@ def bench_size(councils: int, work: Path, rdflib_max: int, repeat: int) -> dict[
     )
     result["viz_page_mb"] = round(page.stat().st_size / 1e6, 2)
     shutil.rmtree(load_dir, ignore_errors=True)
+    result.update(bench_endpoint(result, build_dir, files, work, councils <= http_max))
     return result
+
+
+def bench_endpoint(
+    result: dict[str, Any], build_dir: Path, files: list[Path], work: Path, with_rdflib: bool
+) -> dict[str, Any]:
+    """Throughput of the three heaviest parameterless library queries at concurrency 8, on the
+    Oxigraph-backed endpoint and (when `with_rdflib`) the same endpoint over rdflib's store and
+    engine; then the peak memory of the Oxigraph-backed server against a bare in-memory store."""
+    heaviest = sorted(
+        (
+            name
+            for name in result["queries"]
+            if not LIBRARY[name].params and LIBRARY[name].path.parent.name != "pages"
+        ),
+        key=lambda name: -result["queries"][name]["median_s"],
+    )[:3]
+    out: dict[str, Any] = {"http": {}}
+    with serving(build_dir, "oxigraph", 120, work / "serve-oxigraph.log") as server:
+        for name in heaviest:
+            out["http"][name] = {"oxigraph": load_test(server, LIBRARY[name].text)}
+        out["serve_start_s"] = round(server.started_s, 2)
+        out["serve_peak_mb"] = round(server.peak_rss_mb(), 1)
+    out["bare_store_mb"] = round(bare_store_rss_mb(files), 1)
+    if with_rdflib:
+        with serving(build_dir, "memory", 600, work / "serve-memory.log") as server:
+            for name in heaviest:
+                out["http"][name]["rdflib"] = load_test(
+                    server, LIBRARY[name].text, requests=16, max_seconds=90
+                )
+            out["rdflib_serve_peak_mb"] = round(server.peak_rss_mb(), 1)
+    return out
 
 
 def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -203,6 +238,30 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "met": worst <= 1.5,
         }
     )
+    out.append(
+        {
+            "name": f"peak memory of serve (app + query workers, after the load test) at {largest['councils']} councils vs a bare pyoxigraph in-memory store of the same quads",
+            "value": round(largest["serve_peak_mb"] / largest["bare_store_mb"], 2),
+            "target": "<= 1.5x",
+            "met": largest["serve_peak_mb"] <= 1.5 * largest["bare_store_mb"],
+        }
+    )
+    compared = [r for r in results if any("rdflib" in q for q in r["http"].values())]
+    if compared:
+        at = compared[-1]
+        ratios = {
+            name: q["oxigraph"]["rps"] / max(q["rdflib"]["rps"], 1e-9)
+            for name, q in at["http"].items()
+        }
+        worst = min(ratios, key=ratios.get)
+        out.append(
+            {
+                "name": f"endpoint throughput at {at['councils']} councils, concurrency 8, three heaviest queries, vs the same endpoint over rdflib (lowest ratio: {worst})",
+                "value": round(ratios[worst], 1),
+                "target": ">= 10x",
+                "met": ratios[worst] >= 10,
+            }
+        )
     out.append(
         {
             "name": f"trace of one council, 4 hops, at {largest['councils']} councils (whole command)",
@@ -253,6 +312,26 @@ def table(results: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {name} | {q['median_s']:.4f} | {q['p95_s']:.4f} | {q['bare_median_s']:.4f} | {ratio:.2f} | {rdf} |"
         )
+    lines += ["", "Endpoint over HTTP on 127.0.0.1, concurrency 8 (requests/s; p50 / p99 latency in s):", "",
+              "| councils | query | oxigraph rps | p50 | p99 | rdflib rps | p50 | p99 | ratio |",
+              "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in results:
+        for name, q in r["http"].items():
+            ox_row, rdf_row = q["oxigraph"], q.get("rdflib")
+            rdf = (f"{rdf_row['rps']} | {rdf_row.get('p50_s', '—')} | {rdf_row.get('p99_s', '—')} | "
+                   f"{ox_row['rps'] / max(rdf_row['rps'], 1e-9):.1f}") if rdf_row else "— | — | — | —"  # fmt: skip
+            lines.append(
+                f"| {r['councils']} | {name} | {ox_row['rps']} | {ox_row.get('p50_s', '—')} | {ox_row.get('p99_s', '—')} | {rdf} |"
+            )
+    lines += [
+        "",
+        "| councils | serve peak MB (oxigraph) | bare pyoxigraph store MB | serve peak MB (rdflib) |",
+        "|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['councils']} | {r['serve_peak_mb']} | {r['bare_store_mb']} | {r.get('rdflib_serve_peak_mb', '—')} |"
+        for r in results
+    ]
     lines += ["", "| target | value | target | met |", "|---|---|---|---|"]
     lines += [
         f"| {c['name']} | {c['value']} | {c['target']} | {'met' if c['met'] else 'NOT met'} |"
@@ -271,13 +350,21 @@ def main() -> None:
         "--rdflib-max", type=int, default=50, help="largest size to also load into rdflib"
     )
     parser.add_argument("--repeat", type=int, default=7, help="runs per query")
+    parser.add_argument(
+        "--http-max",
+        type=int,
+        default=50,
+        help="largest size whose endpoint throughput is also measured over rdflib",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.councils.split(",")]
     with tempfile.TemporaryDirectory(prefix="flowgraph-bench-") as work:
         results = []
         for size in sizes:
             print(f"benchmarking {size} councils ...", file=sys.stderr, flush=True)
-            results.append(bench_size(size, Path(work), args.rdflib_max, args.repeat))
+            results.append(
+                bench_size(size, Path(work), args.rdflib_max, args.repeat, args.http_max)
+            )
             print(table(results, targets(results)), file=sys.stderr, flush=True)  # figures so far
     checks = targets(results)
     machine = {

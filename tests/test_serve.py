@@ -16,6 +16,9 @@ import rdflib
 from conftest import free_port
 from rdflib.query import Result
 
+from flowgraph.query.library import load_library
+from flowgraph.settings import PROJECT_ROOT
+
 B = "https://w3id.org/flowgraph/id/"
 PREFIXES = "PREFIX fg: <https://w3id.org/flowgraph/ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 HMRC_LABEL = PREFIXES + f"SELECT ?label WHERE {{ <{B}org/hmrc> rdfs:label ?label }}"
@@ -165,6 +168,18 @@ def test_updates_load_and_service_are_refused_and_change_nothing(server, request
     assert response.status_code == 403, response.text
     assert "not allowed" in response.text
     assert rows_of(client.get("/sparql", params={"query": COUNT})) == before
+
+
+@pytest.mark.parametrize("name", ["notice-summary", "recipients-ranked", "flows"])
+def test_library_queries_naming_a_service_variable_are_not_mistaken_for_federation(server, name):
+    """`?service` and `fg:serviceArea` are not the SERVICE keyword."""
+    client, _ = server
+    text = load_library(PROJECT_ROOT / "queries")[name].text
+    response = client.post(
+        "/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"]
 
 
 def test_bad_requests_get_readable_errors(server):

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from flowgraph import __version__
-from flowgraph.query.library import load_library, run
+from flowgraph.query.library import load_library
 from flowgraph.serve import explore, pages, sparql
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Runtime
@@ -31,8 +31,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     library = load_library(settings.queries_dir)
     store = open_store(settings, snapshot)
     prefix = f"{settings.base_iri}graph/"
-    _, rows = run(store, library["named-graphs"])
-    graphs = sorted(row["g"] for row in rows if str(row["g"]).startswith(prefix))
+    graphs = [g for g in store.named_graphs() if g.startswith(prefix)]
     executor = ProcessExecutor(
         settings, snapshot, settings.query_workers, settings.query_timeout, settings.max_results
     )

@@ -13,7 +13,7 @@ from flowgraph.store.sparql_text import blank_out, strip_prologue
 _UPDATE_START = re.compile(
     r"^\s*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I
 )
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
+_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.I)  # not ?service or fg:service
 
 
 class Refused(Exception):

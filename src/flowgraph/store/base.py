@@ -30,6 +30,10 @@ class GraphStore(Protocol):
         """Any query form over the protocol's dataset (none given: the union of all graphs)."""
         ...
 
+    def named_graphs(self) -> list[str]:
+        """IRIs of every named graph the store holds, sorted."""
+        ...
+
     def close(self) -> None: ...
 
 

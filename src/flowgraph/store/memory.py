@@ -93,6 +93,13 @@ class MemoryStore:
             triples.append((plain_term(s), plain_term(p), plain_term(o)))
         return Outcome("graph", triples=triples)
 
+    def named_graphs(self) -> list[str]:
+        return sorted(
+            str(g.identifier)
+            for g in self.dataset.contexts()
+            if isinstance(g.identifier, URIRef) and len(g)
+        )
+
     def close(self) -> None:
         self.dataset.close()
 

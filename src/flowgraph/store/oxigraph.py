@@ -177,6 +177,10 @@ class OxigraphStore:
             )
         return Outcome("graph", triples=triples)
 
+    def named_graphs(self) -> list[str]:
+        """From the store's graph index: a SPARQL `GRAPH ?g` scan reads every quad."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
     def close(self) -> None:
         del self.store
 

@@ -115,13 +115,20 @@ class RemoteStore:
 
     name = "remote"
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, named_graphs_query: str) -> None:
         self.endpoint = endpoint
+        self.named_graphs_query = named_graphs_query
         self.http = endpoint.client()
 
     @classmethod
     def open(cls, settings: Settings) -> RemoteStore:
-        return cls(Endpoint.from_settings(settings))
+        query = (settings.queries_dir / "pages" / "named-graphs.rq").read_text(encoding="utf-8")
+        return cls(Endpoint.from_settings(settings), query)
+
+    def named_graphs(self) -> list[str]:
+        """Every graph the store lists, its own system graphs included: callers filter by namespace."""
+        _, rows = self.select(self.named_graphs_query)
+        return sorted(str(row["g"]) for row in rows)
 
     def _post(self, data: dict[str, Any], accept: str) -> httpx.Response:
         url = self.endpoint.query_url

@@ -163,16 +163,13 @@ def state_path(settings: Settings) -> Path:
 
 def _remote_graphs(settings: Settings) -> set[str]:
     """Graphs under flowgraph's graph namespace that the store holds now."""
-    from flowgraph.query.library import parse_query
-
-    query = parse_query(settings.queries_dir / "pages" / "named-graphs.rq")
     store = RemoteStore.open(settings)
     try:
-        _, rows = store.select(query.text)
+        graphs = store.named_graphs()
     finally:
         store.close()
     prefix = f"{settings.base_iri}graph/"
-    return {row["g"] for row in rows if str(row["g"]).startswith(prefix)}
+    return {g for g in graphs if g.startswith(prefix)}
 
 
 def sync_snapshot(

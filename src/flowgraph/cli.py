@@ -475,6 +475,70 @@ def dpia(
     )
 
 
+def _select_controller(reports: list, controller: str | None, attr: str = "controller") -> list:
+    """Reports of one controller, named by label (any case) or IRI; a clear error otherwise."""
+    if not controller:
+        return reports
+    chosen = [
+        r
+        for r in reports
+        if controller in (getattr(r, attr), "")
+        or getattr(r, f"{attr}_label", "").lower() == controller.lower()
+    ]
+    if not chosen:
+        known = sorted({getattr(r, f"{attr}_label") for r in reports})
+        raise FlowgraphError(f"no controller called {controller!r}; known: {', '.join(known)}")
+    return chosen
+
+
+@app.command()
+def check(
+    controller: Annotated[
+        str | None, typer.Option(help="Only this controller's notices (name or IRI)")
+    ] = None,
+    notice: Annotated[
+        str | None,
+        typer.Option(help="Only this notice (file name, e.g. leeds-city-council-general.txt)"),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json or md")] = "text",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
+    ] = None,
+    store: Store = None,
+) -> None:
+    """Art. 13/14 completeness per notice and service area, with flags; exit 1 when anything is missing.
+
+    Requirements are the queries in queries/requirements/, flags those in queries/flags/: add a
+    file there to add a check. A council-wide notice of the same controller can meet a
+    requirement for its service areas; the report names the notice that did.
+    """
+    from flowgraph.query.library import load_library
+    from flowgraph.report.completeness import check as run_check
+    from flowgraph.report.completeness_render import RENDERERS
+    from flowgraph.store.base import open_store
+
+    if fmt not in RENDERERS:
+        raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
+    settings = _settings(store)
+    try:
+        reports = run_check(open_store(settings), load_library(settings.queries_dir))
+        reports = _select_controller(reports, controller)
+        if notice:
+            reports = [r for r in reports if r.notice == notice]
+            if not reports:
+                raise FlowgraphError(f"no notice {notice!r} in the graph")
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    text = RENDERERS[fmt](reports)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}", highlight=False)
+    else:
+        sys.stdout.write(text)
+    if any(r.missing for r in reports):
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     host: Annotated[

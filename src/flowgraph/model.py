@@ -180,3 +180,4 @@ class NoticeExtraction:
     controller: EntityRef
     services: list[ServiceExtraction]
     problems: list[str] = field(default_factory=list)
+    disclosures: list[Statement] = field(default_factory=list)  # notice-wide: rights, contacts...

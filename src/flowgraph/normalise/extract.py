@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from flowgraph.model import Notice, NoticeExtraction, ServiceExtraction, Statement
 from flowgraph.normalise import details
+from flowgraph.normalise.disclosures import DisclosureReader
 from flowgraph.normalise.evidence import evidence
 from flowgraph.normalise.gazetteer import Gazetteer
 from flowgraph.normalise.laws import LawResolver, find_laws, unrecognised_law
@@ -85,6 +86,7 @@ class _Run:
             notice,
             self.v.cues.get("not_applicable", []),
         )
+        self.disclosures = DisclosureReader(self.v.disclosures, notice, notice.source.controller)
         self.current = ServiceExtraction(self.controller, notice.source.service)
         self.services = [self.current]
         self.field: str | None = None
@@ -103,6 +105,8 @@ class _Run:
                 while end < len(self.blocks) and self.blocks[end].column >= 1:
                     end += 1
                 if self.table_row(self.blocks[index:end]):
+                    for cell in self.blocks[index:end]:
+                        self.disclosures.read(cell.text)
                     index = end
                     continue
             self.block(block)
@@ -133,6 +137,7 @@ class _Run:
         return True
 
     def block(self, block: Block) -> None:
+        self.disclosures.read(block.text)
         if block.kind == "label" and (
             self.v.headings.field_of(block.text.text) or self.field in (None, "service")
         ):
@@ -157,7 +162,12 @@ class _Run:
                 f"{self.notice.source.path}: no recipients found (no sharing section or sharing statement recognised)"
             )
         return NoticeExtraction(
-            self.notice, self.layout, self.controller, services or [self.current], problems
+            self.notice,
+            self.layout,
+            self.controller,
+            services or [self.current],
+            problems,
+            self.disclosures.finish(),
         )
 
     def set_field(self, field: str, *, labelled: bool) -> None:

@@ -65,6 +65,7 @@ class Entry:
     gss: str = ""
     homepage: str = ""
     minted: bool = False
+    vague: bool = False  # a category that names no one ("other third parties")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Gazetteer:
                     row["dpv"],
                     row["definition"],
                     row["broader"] or None,
+                    vague=row.get("vague") == "true",
                 ),
                 row["aliases"],
             )

@@ -156,6 +156,10 @@ class Vocabulary:
         return self._concepts("safeguards.csv", "iri", "aliases")
 
     @cached_property
+    def disclosures(self) -> list[Concept]:
+        return self._concepts("disclosures.csv", "article", "patterns")
+
+    @cached_property
     def data_categories(self) -> list[Concept]:
         return self._concepts("data_categories.csv", "pd", "aliases")
 

@@ -13,7 +13,7 @@ from typing import Any
 from flowgraph.errors import QueryError
 from flowgraph.store.base import GraphStore
 
-_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|description|param|article|flag):\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,16 @@ class LibraryQuery:
     title: str
     description: str
     params: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)  # other header lines: article, flag
 
     @property
     def is_check(self) -> bool:
         return self.name.endswith("-violation")
+
+    @property
+    def kind(self) -> str:
+        """requirement (a file in requirements/), flag (in flags/), or query."""
+        return {"requirements": "requirement", "flags": "flag"}.get(self.path.parent.name, "query")
 
 
 def parse_query(path: Path) -> LibraryQuery:
@@ -45,15 +51,27 @@ def parse_query(path: Path) -> LibraryQuery:
         else:
             meta[key] = value.strip()
     return LibraryQuery(
-        path.stem, path, text, meta.get("title", path.stem), meta.get("description", ""), params
+        path.stem,
+        path,
+        text,
+        meta.pop("title", path.stem),
+        meta.pop("description", ""),
+        params,
+        meta,
     )
 
 
 def load_library(directory: Path) -> dict[str, LibraryQuery]:
-    return {
-        q.name: q
-        for q in sorted((parse_query(p) for p in directory.rglob("*.rq")), key=lambda q: q.name)
-    }
+    """Every query under `directory`, by file name; two files with one name are an error."""
+    library: dict[str, LibraryQuery] = {}
+    for path in sorted(directory.rglob("*.rq")):
+        query = parse_query(path)
+        if query.name in library:
+            raise QueryError(
+                f"{path}: a query named {query.name!r} already exists ({library[query.name].path}); rename one"
+            )
+        library[query.name] = query
+    return dict(sorted(library.items()))
 
 
 def run(

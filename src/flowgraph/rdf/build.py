@@ -58,6 +58,12 @@ class NoticeGraphBuilder:
         self.describe_entity(q, x.controller, x)
         for service in x.services:
             self.activity(q, x, service)
+        for statement in x.disclosures:
+            topic = statement.detail["topic"]
+            node = self.fact(q, x, notice, "disclosure", "fg:Disclosure", statement.text,
+                             statement.evidence, topic)  # fmt: skip
+            q.link(node, "fg:topic", self.m.concept("disclosure", topic))
+            q.link(notice, "fg:hasDisclosure", node)
         return q.text(), self.shared.text()
 
     # ------------------------------------------------------------------ helpers

@@ -47,6 +47,8 @@ def vocabulary_quads(
             q.link(node, A, "skos:Concept")
             q.link(node, "skos:inScheme", categories)
             q.add(node, "skos:definition", lit(entry.definition, lang="en"))
+            if entry.vague:
+                q.add(node, "fg:vague", lit(True))
             if entry.broader:
                 q.link(
                     node,
@@ -82,6 +84,12 @@ def vocabulary_quads(
             "data-category",
             vocabulary.data_categories,
         ),
+        (
+            "disclosure-topics",
+            "What a privacy notice tells people",
+            "disclosure",
+            vocabulary.disclosures,
+        ),
     ):
         node_scheme = scheme(name, label)
         for concept in concepts:
@@ -93,6 +101,10 @@ def vocabulary_quads(
             if concept.definition:
                 q.add(node, "skos:definition", lit(concept.definition, lang="en"))
             link = concept.iri if own else concept.extra.get("dpv", "")
+            if name == "disclosure-topics":
+                q.link(node, A, "fg:DisclosureTopic")
+                q.add(node, "dct:identifier", lit(concept.iri))  # the article of UK GDPR
+                link = ""
             if link and not link.startswith("fg:"):
                 q.link(
                     node,

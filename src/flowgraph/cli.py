@@ -540,6 +540,42 @@ def check(
 
 
 @app.command()
+def ropa(
+    output: Annotated[Path, typer.Option("-o", "--output", help="ropa.csv or ropa.xlsx")] = Path(
+        "ropa.csv"
+    ),
+    controller: Annotated[
+        str | None, typer.Option(help="Only this controller (name or IRI)")
+    ] = None,
+    store: Store = None,
+) -> None:
+    """Pre-fill a record of processing (UK GDPR Art. 30, ICO template columns) with evidence cells."""
+    from flowgraph.query.library import load_library
+    from flowgraph.report.ropa import ropa_rows, write_csv, write_xlsx
+    from flowgraph.store.base import open_store
+
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise _fail(FlowgraphError(f"{output}: write a .csv or an .xlsx file"))
+    settings = _settings(store)
+    try:
+        rows = ropa_rows(open_store(settings), load_library(settings.queries_dir))
+        if controller:
+            known = sorted({r.controller for r in rows})
+            rows = [r for r in rows if r.controller.lower() == controller.lower()]
+            if not rows:
+                raise FlowgraphError(
+                    f"no controller called {controller!r}; known: {', '.join(known)}"
+                )
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    if output.suffix.lower() == ".xlsx":
+        write_xlsx(rows, output)
+    else:
+        output.write_text(write_csv(rows), encoding="utf-8")
+    out.print(f"wrote {output}: {len(rows)} rows", highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")

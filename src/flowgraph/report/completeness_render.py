@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 
 from flowgraph.report.completeness import (
-    ELSEWHERE,
-    MET,
-    MISSING,
+    MARKS,
     NOT_APPLICABLE,
     ActivityReport,
     Finding,
 )
 
-MARKS = {MET: "✓", ELSEWHERE: "↳", MISSING: "✗", NOT_APPLICABLE: "–"}
 QUOTE_CHARS = 160
 
 

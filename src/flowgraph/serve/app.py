@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from flowgraph import __version__
 from flowgraph.query.library import load_library
-from flowgraph.serve import explore, pages, sparql
+from flowgraph.serve import compliance, explore, pages, sparql
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Runtime
 from flowgraph.serve.executor import ProcessExecutor
@@ -70,5 +70,6 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(build_router(library))
     app.include_router(explore.router)
+    app.include_router(compliance.router)
     app.include_router(pages.router)
     return app

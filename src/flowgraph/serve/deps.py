@@ -29,6 +29,7 @@ class Runtime:
     named_graphs: list[str]
     service_template: Path = SERVICE_TEMPLATE
     network: Any = None  # the projected flow network, built on first use
+    checks: Any = None  # the completeness reports, computed on first use
 
     def query_page(self) -> HTMLResponse:
         from flowgraph.serve.pages import query_page

@@ -36,7 +36,7 @@ def layout(title: str, body: str) -> HTMLResponse:
     return HTMLResponse(
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{STYLE}</style></head><body><header><a href='/'>flowgraph</a><a href='/sparql'>SPARQL</a>"
-        f"<a href='/explore'>flow map</a><a href='/trace'>trace</a><a href='/ontology'>ontology</a><a href='/docs'>API</a></header><main>{body}</main></body></html>"
+        f"<a href='/explore'>flow map</a><a href='/trace'>trace</a><a href='/check'>completeness</a><a href='/compare'>compare</a><a href='/ontology'>ontology</a><a href='/docs'>API</a></header><main>{body}</main></body></html>"
     )
 
 

@@ -1,0 +1,112 @@
+"""Completeness pages: every notice's score, and per notice each requirement met or missing.
+
+The reports are computed once per server (the graph never changes under a running server) and
+are the same objects `flowgraph check` renders.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import anyio
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import HTMLResponse
+
+from flowgraph.report.completeness import MARKS, ActivityReport, check
+from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.pages import layout
+
+router = APIRouter()
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def reports_of(runtime: Runtime) -> list[ActivityReport]:
+    if runtime.checks is None:
+        runtime.checks = await anyio.to_thread.run_sync(
+            lambda: check(runtime.store, runtime.library)
+        )
+    return runtime.checks
+
+
+def _chosen(
+    reports: list[ActivityReport], controller: str | None, notice: str | None
+) -> list[ActivityReport]:
+    chosen = [
+        r
+        for r in reports
+        if (
+            not controller
+            or controller.lower() in (r.controller.lower(), r.controller_label.lower())
+        )
+        and (not notice or r.notice == notice)
+    ]
+    if (controller or notice) and not chosen:
+        raise HTTPException(404, f"no notice matches controller={controller!r} notice={notice!r}")
+    return chosen
+
+
+@router.get("/api/check", summary="Art. 13/14 completeness per notice and service area (JSON)")
+async def api_check(
+    runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
+) -> list[dict[str, Any]]:
+    return [r.as_dict() for r in _chosen(await reports_of(runtime), controller, notice)]
+
+
+def _index(reports: list[ActivityReport]) -> str:
+    rows = []
+    for r in reports:
+        href = "/check?" + urlencode({"notice": r.notice})
+        rows.append(
+            f"<tr><td>{escape(r.controller_label)}</td><td><a href='{escape(href, quote=True)}'>{escape(r.notice)}</a></td>"
+            f"<td>{escape(r.service or 'whole notice')}</td><td>{r.score:.0%}</td>"
+            f"<td>{len(r.missing)}</td><td>{len(r.flags)}</td></tr>"
+        )
+    return (
+        "<table><tr><th>controller</th><th>notice</th><th>service area</th><th>score</th>"
+        f"<th>missing</th><th>flags</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _detail(report: ActivityReport) -> str:
+    rows = []
+    for f in report.findings:
+        quote = ""
+        if f.evidence:
+            quote = (
+                f"<blockquote>{escape(f.evidence.quote)}</blockquote><span class='muted'>"
+                f"{escape(f.evidence.notice)}, characters {f.evidence.start}–{f.evidence.end}</span>"
+            )
+        rows.append(
+            f"<tr class='{escape(f.status.replace(' ', '-'))}'><td>{MARKS[f.status]}</td><td>{escape(f.title)}</td>"
+            f"<td>{escape(f.article)}</td><td>{escape(f.status)}</td><td>{quote}</td></tr>"
+        )
+    flags = "".join(
+        f"<li><strong>{escape(flag.title)}</strong>: {escape(flag.detail)}"
+        f"<blockquote>{escape(flag.evidence.quote)}</blockquote><span class='muted'>{escape(flag.evidence.notice)}, "
+        f"characters {flag.evidence.start}–{flag.evidence.end}</span></li>"
+        for flag in report.flags
+    )
+    return (
+        f"<h2>{escape(report.controller_label)} — {escape(report.service or 'whole notice')}</h2>"
+        f"<p>{escape(report.notice)} · score {report.score:.0%} · {len(report.missing)} missing</p>"
+        "<table><tr><th></th><th>requirement</th><th>article</th><th>status</th><th>evidence</th></tr>"
+        f"{''.join(rows)}</table>" + (f"<h3>Flags</h3><ul>{flags}</ul>" if flags else "")
+    )
+
+
+@router.get("/check", response_class=HTMLResponse, summary="Completeness of notices (page)")
+async def check_page(
+    runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
+) -> HTMLResponse:
+    reports = _chosen(await reports_of(runtime), controller, notice)
+    title = "Notice completeness (UK GDPR Art. 13/14)"
+    intro = (
+        "<p class='muted'>Each requirement is a query in <code>queries/requirements/</code>, each flag one in "
+        "<code>queries/flags/</code>. ↳ marks a requirement met by the controller's council-wide notice.</p>"
+    )
+    if not controller and not notice:
+        return layout(title, f"<h1>{title}</h1>{intro}{_index(reports)}")
+    body = "".join(_detail(r) for r in reports)
+    return layout(title, f"<h1>{title}</h1>{intro}<p><a href='/check'>all notices</a></p>{body}")

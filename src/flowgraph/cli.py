@@ -576,6 +576,35 @@ def ropa(
 
 
 @app.command()
+def compare(
+    councils: Annotated[list[str], typer.Argument(help="Two or more councils (names or IRIs)")],
+    service_like: Annotated[
+        str | None, typer.Option(help='Compare service areas named like this ("Housing")')
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json or md")] = "text",
+    store: Store = None,
+) -> None:
+    """Councils side by side: recipients, bases and transfers each states, what only one states,
+    completeness scores, and the corpus's most common and rarest recipients."""
+    from flowgraph.query.library import load_library
+    from flowgraph.report.compare import compare as run_compare
+    from flowgraph.report.compare_render import RENDERERS
+    from flowgraph.report.completeness import check as run_check
+    from flowgraph.store.base import open_store
+
+    if fmt not in RENDERERS:
+        raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
+    settings = _settings(store)
+    try:
+        graph = open_store(settings)
+        library = load_library(settings.queries_dir)
+        result = run_compare(graph, library, councils, service_like, run_check(graph, library))
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.write(RENDERERS[fmt](result))
+
+
+@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")

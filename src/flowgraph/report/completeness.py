@@ -22,6 +22,7 @@ MET, ELSEWHERE, MISSING, NOT_APPLICABLE = (
     "missing",
     "not applicable",
 )
+MARKS = {MET: "✓", ELSEWHERE: "↳", MISSING: "✗", NOT_APPLICABLE: "–"}
 
 
 @dataclass(frozen=True)

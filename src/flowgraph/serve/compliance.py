@@ -1,4 +1,5 @@
-"""Completeness pages: every notice's score, and per notice each requirement met or missing.
+"""Completeness and comparison pages: every notice's score, each requirement met or missing,
+and councils side by side.
 
 The reports are computed once per server (the graph never changes under a running server) and
 are the same objects `flowgraph check` renders.
@@ -6,14 +7,17 @@ are the same objects `flowgraph check` renders.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
+from flowgraph.errors import FlowgraphError
+from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.pages import layout
@@ -110,3 +114,86 @@ async def check_page(
         return layout(title, f"<h1>{title}</h1>{intro}{_index(reports)}")
     body = "".join(_detail(r) for r in reports)
     return layout(title, f"<h1>{title}</h1>{intro}<p><a href='/check'>all notices</a></p>{body}")
+
+
+async def comparison(runtime: Runtime, councils: list[str], service_like: str | None) -> Comparison:
+    checks = await reports_of(runtime)
+    try:
+        return await anyio.to_thread.run_sync(
+            lambda: compare(runtime.store, runtime.library, councils, service_like or None, checks)
+        )
+    except FlowgraphError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.get("/api/compare", summary="Councils side by side (JSON)")
+async def api_compare(
+    runtime: RuntimeDep,
+    council: Annotated[list[str], Query(description="Two or more council names or IRIs")],
+    service_like: str | None = None,
+) -> dict[str, Any]:
+    return asdict(await comparison(runtime, council, service_like))
+
+
+def _list(values: list[str]) -> str:
+    return "<br>".join(escape(v) for v in values) or "<span class='muted'>—</span>"
+
+
+@router.get("/compare", response_class=HTMLResponse, summary="Councils side by side (page)")
+async def compare_page(
+    runtime: RuntimeDep,
+    council: Annotated[list[str] | None, Query()] = None,
+    service_like: str | None = None,
+) -> HTMLResponse:
+    names = sorted({r.controller_label for r in await reports_of(runtime)})
+    chosen = council or []
+    options = "".join(
+        f"<option{' selected' if n in chosen else ''}>{escape(n)}</option>" for n in names
+    )
+    form = (
+        f"<form><label>Councils <select name='council' multiple size='{min(len(names), 8)}'>{options}</select></label> "
+        f"<label>Service areas like <input name='service_like' value='{escape(service_like or '', quote=True)}' placeholder='Housing'></label> "
+        "<button>Compare</button></form>"
+    )
+    title = "Councils side by side"
+    if len(chosen) < 2:
+        return layout(title, f"<h1>{title}</h1><p>Choose two or more councils.</p>{form}")
+    c = await comparison(runtime, chosen, service_like)
+    head = "".join(f"<th>{escape(s.label)}</th>" for s in c.councils)
+    rows = [
+        "<tr><th>service areas</th>"
+        + "".join(
+            f"<td>{escape(', '.join(s.services)) or 'council-wide notice: ' + escape(', '.join(s.notices))}</td>"
+            for s in c.councils
+        )
+        + "</tr>",
+        "<tr><th>completeness</th>"
+        + "".join(f"<td>{'—' if s.score is None else f'{s.score:.0%}'}</td>" for s in c.councils)
+        + "</tr>",
+    ]
+    for aspect, label in ASPECTS.items():
+        rows.append(
+            f"<tr><th>{escape(label)}</th>"
+            + "".join(f"<td>{_list(s.stated[aspect])}</td>" for s in c.councils)
+            + "</tr>"
+        )
+        rows.append(
+            "<tr><th>… stated by this council only</th>"
+            + "".join(f"<td>{_list(s.only_here[aspect])}</td>" for s in c.councils)
+            + "</tr>"
+        )
+    ranked = "".join(
+        f"<tr><td>{escape(r['recipientLabel'])}</td><td>{r['controllers']}</td><td>{r['activities']}</td></tr>"
+        for r in c.most_common
+    )
+    rare = "".join(
+        f"<tr><td>{escape(r['recipientLabel'])}</td><td>{r['controllers']}</td><td>{r['activities']}</td></tr>"
+        for r in c.rarest
+    )
+    body = (
+        f"<h1>{title}</h1>{form}<table id='comparison'><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+        "<h2>Most common recipients</h2><table><tr><th>recipient</th><th>controllers</th><th>activities</th></tr>"
+        f"{ranked}</table><h2>Rarest recipients (outliers)</h2><table><tr><th>recipient</th><th>controllers</th>"
+        f"<th>activities</th></tr>{rare}</table>"
+    )
+    return layout(title, body)

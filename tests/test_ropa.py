@@ -102,7 +102,7 @@ def test_a_controller_without_service_areas_gets_one_row(built, settings):
     assert leeds[0].notice == "leeds-city-council-general.txt"
     assert "HM Revenue and Customs" in leeds[0].cells["recipients"].values
     assert len(write_csv(rows).splitlines()) > 20
-    assert [key for key, _ in COLUMNS][0] == "purposes"
+    assert next(key for key, _ in COLUMNS) == "purposes"
 
 
 def test_bad_requests_are_refused(built, settings, tmp_path):

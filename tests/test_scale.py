@@ -63,3 +63,16 @@ def test_incremental_rebuild_replaces_only_what_changed(tmp_path):
         assert store.select(FLOWS)[1][0]["n"] == report.flows
     ashford = "SELECT ?f WHERE { ?f <https://w3id.org/flowgraph/ns#to> <https://w3id.org/flowgraph/id/org/ashford-police> }"
     assert len(open_store(incremental).select(ashford)[1]) == 1
+
+
+def test_parallel_build_of_a_larger_corpus_is_byte_identical(tmp_path):
+    """600 notices: above the threshold where notices are read in parallel worker processes."""
+    write_corpus(tmp_path / "notices", councils=15, seed=11)
+    first, second = (
+        Settings(build_dir=tmp_path / "build-a"),
+        Settings(build_dir=tmp_path / "build-b"),
+    )
+    report = build(first, [tmp_path / "notices"])
+    build(second, [tmp_path / "notices"], incremental=False)
+    assert report.notices == 600 and report.problems == []
+    assert digest(first) == digest(second)

@@ -42,3 +42,11 @@ def test_compare_page_and_api(server):
     assert api["councils"][1]["services"] == []
     bad = client.get("/api/compare", params=[("council", "Leeds City Council")])
     assert bad.status_code == 400 and "at least two" in bad.text
+
+
+def test_a_notice_page_links_to_its_completeness(server):
+    client, _ = server
+    page = client.get("/id/notice/leeds-city-council-general", headers={"Accept": "text/html"})
+    assert "/check?notice=leeds-city-council-general.txt" in page.text
+    check = client.get("/check", params={"notice": "leeds-city-council-general.txt"})
+    assert "vague recipient" in check.text and "Who the controller is" in check.text

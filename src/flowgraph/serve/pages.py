@@ -216,6 +216,10 @@ async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
             for r in extracted
         )
         body += f"<h2>Flows extracted ({len(extracted)})</h2><table><tr><th>Activity</th><th>As written</th><th>Resolved to</th><th>Role</th><th>Evidence</th></tr>{rows}</table>"
+        files = [r["o"] for r in outgoing if r["p"].endswith("#file")]
+        if files:
+            check = "/check?notice=" + quote_iri(str(files[0]))
+            body += f"<p><a href='{escape(check, quote=True)}'>Completeness of this notice (UK GDPR Art. 13/14)</a></p>"
     else:
         flows = _rows(runtime, "entity-flows", entity=iri)
         body += f"<h2>Receives from</h2>{_flow_table(runtime, flows, 'in')}<h2>Shares with</h2>{_flow_table(runtime, flows, 'out')}"

@@ -291,3 +291,19 @@ def test_serve_answers_from_virtuoso(virtuoso, virtuoso_built, tmp_path):
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def test_completeness_and_ropa_are_the_same_on_virtuoso(virtuoso_built, built, settings):
+    from flowgraph.report.completeness import check
+    from flowgraph.report.ropa import ropa_rows
+
+    remote = open_store(virtuoso_built[0])
+    local = open_store(settings)
+    local_checks, remote_checks = check(local, LIBRARY), check(remote, LIBRARY)
+    assert [(r.activity, r.findings, r.flags) for r in remote_checks] == [
+        (r.activity, r.findings, r.flags) for r in local_checks
+    ]
+    assert sum(len(r.flags) for r in local_checks) > 5
+    assert [r.flat() for r in ropa_rows(remote, LIBRARY)] == [
+        r.flat() for r in ropa_rows(local, LIBRARY)
+    ]

@@ -7,7 +7,9 @@ def test_check_index_lists_every_activity_with_a_score(server):
     client, _ = server
     page = client.get("/check")
     assert page.status_code == 200
-    assert page.text.count("<tr>") == 1 + 24 + 1  # header, 24 seed activities, Northbrook council tax
+    assert (
+        page.text.count("<tr>") == 1 + 24 + 1
+    )  # header, 24 seed activities, Northbrook council tax
     assert "leicester-city-council-service-areas.txt" in page.text
 
 

@@ -154,6 +154,8 @@ def check(
                 )
                 if flag not in report.flags:
                     report.flags.append(flag)
+    for report in reports.values():
+        report.flags.sort(key=lambda f: (f.flag, f.evidence.notice, f.evidence.start, f.detail))
     return sorted(
         reports.values(),
         key=lambda r: (r.controller_label, r.notice, r.service is not None, r.service or ""),

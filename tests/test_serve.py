@@ -349,3 +349,61 @@ def test_trace_api_and_page(server):
     assert "DfE may share individual level personal data" in page and "Chain 1" in page
     explore = client.get("/explore", params={"controller": "Leeds City Council", "max_hops": 1})
     assert explore.status_code == 200 and "vis.DataSet" in explore.text
+
+
+def test_the_same_endpoint_over_rdflib_answers_like_oxigraph(built, settings, tmp_path):
+    """`serve --store memory`: rdflib's store and engine behind the same protocol (the baseline
+    the benchmarks compare against), with the same answers."""
+    port = free_port()
+    env = {**os.environ, "FLOWGRAPH_BUILD_DIR": str(settings.output_dir), "FLOWGRAPH_STORE": "memory",
+           "FLOWGRAPH_QUERY_WORKERS": "1"}  # fmt: skip
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowgraph", "serve", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/sparql", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError((tmp_path / "serve.log").read_text())
+        memory = httpx.Client(base_url=base, timeout=120)
+        from flowgraph.store.base import open_store
+
+        oxigraph = open_store(settings)
+        graph = "https://w3id.org/flowgraph/id/graph/leeds-city-council-general"
+        expected = oxigraph.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )[1]
+        one_graph = rows_of(
+            memory.get(
+                "/sparql",
+                params={
+                    "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                    "default-graph-uri": graph,
+                },
+            )
+        )
+        assert int(one_graph[0]["n"]) == expected[0]["n"]
+        assert (
+            int(rows_of(memory.get("/sparql", params={"query": COUNT}))[0]["n"])
+            == oxigraph.select(COUNT)[1][0]["n"]
+        )
+        ask = memory.get("/sparql", params={"query": "ASK { ?s a <https://w3id.org/flowgraph/ns#OnwardFlow> }"},
+                         headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        assert ask.json()["boolean"] is True
+        nt = memory.get("/sparql", params={"query": "CONSTRUCT { ?f a <https://w3id.org/flowgraph/ns#OnwardFlow> } WHERE { ?f a <https://w3id.org/flowgraph/ns#OnwardFlow> }"},
+                        headers={"Accept": "application/n-triples"})  # fmt: skip
+        onward = oxigraph.select(
+            "SELECT (COUNT(?f) AS ?n) WHERE { ?f a <https://w3id.org/flowgraph/ns#OnwardFlow> }"
+        )[1][0]["n"]
+        assert len(nt.text.strip().splitlines()) == onward > 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

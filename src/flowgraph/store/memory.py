@@ -10,7 +10,7 @@ from rdflib.term import BNode, Literal, URIRef, Variable
 
 from flowgraph.errors import QueryError
 from flowgraph.store import snapshot as snapshots
-from flowgraph.store.results import Outcome, Term, too_many
+from flowgraph.store.results import Outcome, Term, capped
 
 
 def to_python(term: Any) -> Any:
@@ -80,17 +80,12 @@ class MemoryStore:
             return Outcome("ask", boolean=bool(result.askAnswer))
         if result.type == "SELECT":
             variables = [str(v) for v in result.vars or []]
-            rows = []
-            for row in result:
-                if len(rows) >= cap:
-                    raise too_many(cap, "rows")
-                rows.append([plain_term(row[v]) for v in variables])
+            rows = [[plain_term(row[v]) for v in variables] for row in capped(result, cap, "rows")]
             return Outcome("select", variables=variables, rows=rows)
-        triples = []
-        for s, p, o in result:
-            if len(triples) >= cap:
-                raise too_many(cap, "triples")
-            triples.append((plain_term(s), plain_term(p), plain_term(o)))
+        triples = [
+            (plain_term(s), plain_term(p), plain_term(o))
+            for s, p, o in capped(result, cap, "triples")
+        ]
         return Outcome("graph", triples=triples)
 
     def named_graphs(self) -> list[str]:

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from flowgraph.errors import QueryError, StoreError
 from flowgraph.store import snapshot as snapshots
-from flowgraph.store.results import Outcome, Term, too_many
+from flowgraph.store.results import Outcome, Term, capped
 
 DIRECTORY = "oxigraph"
 
@@ -158,23 +158,15 @@ class OxigraphStore:
             return Outcome("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                if len(rows) >= cap:
-                    raise too_many(cap, "rows")
-                rows.append([plain_term(solution[v]) for v in variables])
+            rows = [
+                [plain_term(solution[v]) for v in variables]
+                for solution in capped(result, cap, "rows")
+            ]
             return Outcome("select", variables=variables, rows=rows)
-        triples = []
-        for triple in result:
-            if len(triples) >= cap:
-                raise too_many(cap, "triples")
-            triples.append(
-                (
-                    plain_term(triple.subject),
-                    plain_term(triple.predicate),
-                    plain_term(triple.object),
-                )
-            )
+        triples = [
+            (plain_term(t.subject), plain_term(t.predicate), plain_term(t.object))
+            for t in capped(result, cap, "triples")
+        ]
         return Outcome("graph", triples=triples)
 
     def named_graphs(self) -> list[str]:

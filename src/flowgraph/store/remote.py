@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from flowgraph.errors import QueryError, StoreError
 from flowgraph.settings import Settings
 from flowgraph.store.oxigraph import plain_term as ox_plain
-from flowgraph.store.results import Outcome, Term, too_many
+from flowgraph.store.results import Outcome, Term, capped, too_many
 from flowgraph.store.sparql_text import bind_in_where, query_form
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -195,13 +195,11 @@ class RemoteStore:
             rdf_format = ox.RdfFormat.from_media_type(media)
             if rdf_format is None:
                 raise QueryError(f"the store answered a graph query with {media!r}")
-            triples = []
-            for triple in ox.parse(response.content, format=rdf_format):
-                if len(triples) >= cap:
-                    raise too_many(cap, "triples")
-                triples.append(
-                    (ox_plain(triple.subject), ox_plain(triple.predicate), ox_plain(triple.object))
-                )
+            parsed = ox.parse(response.content, format=rdf_format)
+            triples = [
+                (ox_plain(t.subject), ox_plain(t.predicate), ox_plain(t.object))
+                for t in capped(parsed, cap, "triples")
+            ]
             return Outcome("graph", triples=triples)
         document = self._json(query, dataset)
         if "boolean" in document:

@@ -5,7 +5,9 @@ Query workers send these over a pipe; the serve step turns them into result docu
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flowgraph.errors import QueryError
 
@@ -35,3 +37,14 @@ class Outcome:
 
 def too_many(cap: int, unit: str) -> ResultTooLarge:
     return ResultTooLarge(f"the result has more than {cap} {unit}; add a LIMIT or narrow the query")
+
+
+T = TypeVar("T")
+
+
+def capped(items: Iterable[T], cap: int, unit: str) -> Iterator[T]:
+    """The items, failing as soon as there are more than `cap` (a result is never half sent)."""
+    for count, item in enumerate(items):
+        if count >= cap:
+            raise too_many(cap, unit)
+        yield item

@@ -1,6 +1,6 @@
 """The query library: queries/*.rq files with a comment header (title, description, params).
 
-Values are bound as parameters (substitutions), never spliced into the query text.
+Values are bound as parameters: the store writes each as one escaped term in a VALUES block.
 """
 
 from __future__ import annotations

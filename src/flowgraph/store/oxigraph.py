@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from flowgraph.errors import QueryError, StoreError
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.results import Outcome, Term, capped
+from flowgraph.store.sparql_text import bind_in_where
 
 DIRECTORY = "oxigraph"
 
@@ -79,20 +80,6 @@ def to_python(term: Any) -> Any:
     return term.value
 
 
-def to_term(value: Any) -> Any:
-    if isinstance(value, bool):
-        return ox.Literal(
-            str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-        )
-    if isinstance(value, int):
-        return ox.Literal(
-            str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-        )
-    if isinstance(value, str) and value.startswith(("http://", "https://", "urn:")):
-        return ox.NamedNode(value)
-    return ox.Literal(str(value))
-
-
 class OxigraphStore:
     name = "oxigraph"
 
@@ -112,11 +99,12 @@ class OxigraphStore:
     def select(
         self, query: str, bindings: dict[str, Any] | None = None
     ) -> tuple[list[str], list[dict[str, Any]]]:
-        subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(
-                query, use_default_graph_as_union=True, substitutions=subs or None
-            )
+            if bindings:
+                query = bind_in_where(query, bindings)
+            result = self.store.query(query, use_default_graph_as_union=True)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from exc
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from exc
         except RuntimeError as exc:  # e.g. a parameter the query does not project

@@ -9,7 +9,6 @@ Neptune do this out of the box; Fuseki needs `tdb2:unionDefaultGraph true`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,19 +65,6 @@ class Endpoint:
                 else httpx.BasicAuth(self.user, password)
             )
         return httpx.Client(auth=auth, timeout=self.timeout, trust_env=False)
-
-
-def _sparql_term(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    if text.startswith(("http://", "https://", "urn:")):
-        if any(ch in text for ch in '<>"{}|^`\\ \n'):
-            raise QueryError(f"not a valid IRI: {text!r}")
-        return f"<{text}>"
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid SPARQL string literal
 
 
 def to_python(term: dict[str, str] | None) -> Any:
@@ -161,11 +147,7 @@ class RemoteStore:
     def select(
         self, query: str, bindings: dict[str, Any] | None = None
     ) -> tuple[list[str], list[dict[str, Any]]]:
-        text = (
-            bind_in_where(query, {k: _sparql_term(v) for k, v in bindings.items()})
-            if bindings
-            else query
-        )
+        text = bind_in_where(query, bindings) if bindings else query
         document = self._json(text)
         if "results" not in document:
             raise QueryError("expected a SELECT query")

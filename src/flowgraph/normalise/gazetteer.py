@@ -243,10 +243,10 @@ class Gazetteer:
         key = slugify(name)
         if key not in self.entries:
             dpv = "fg:LocalAuthority" if category == "local-authorities" else "dpv:Organisation"
-            # Found again by its pattern, so it stays out of the alias scanner (no recompiling).
-            self._add(
-                Entry(key, name, "organisation", category, dpv, minted=True), "", scannable=False
-            )
+            # Only remembered, never looked up: it is found again by its pattern. Were it added to
+            # the aliases, how a later mention resolves (exact or pattern, what a typo matches)
+            # would depend on which notices a worker process happened to read first.
+            self.entries[key] = Entry(key, name, "organisation", category, dpv, minted=True)
         return self.ref(key, "pattern", 95.0)
 
     # ---------------------------------------------------------------- mentions in text

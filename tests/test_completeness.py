@@ -186,6 +186,14 @@ WHERE {
     assert laws["Housing Allocations"].evidence.quote == "Housing Act 1996"
     assert laws["Housing Allocations"].title == "The laws relied on"
     assert laws[None].status == MISSING
+    # The command picks it up too, from a queries/ folder a curator edited (FLOWGRAPH_ROOT).
+    env = {**os.environ, "FLOWGRAPH_BUILD_DIR": str(brackenford.output_dir),
+           "FLOWGRAPH_ROOT": str(tmp_path)}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "flowgraph", "check", "--notice", "brackenford-housing.md"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert '✓ The laws relied on [Local policy 1]: met — "Housing Act 1996"' in result.stdout
 
 
 def _check_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:

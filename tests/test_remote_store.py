@@ -81,7 +81,7 @@ def _copy_notices(root):
 
 
 def test_rebuild_replaces_changed_graphs_and_deletes_removed_ones(
-    virtuoso, own_namespace, tmp_path
+    virtuoso, virtuoso_built, own_namespace, tmp_path
 ):
     settings = own_namespace
     graph = settings.base_iri + "graph/"

@@ -61,6 +61,12 @@ def test_incremental_rebuild_replaces_only_what_changed(tmp_path):
         store = open_store(settings)
         assert store.select(COUNT)[1] == open_store(full).select(COUNT)[1]
         assert store.select(FLOWS)[1][0]["n"] == report.flows
+    entities = "SELECT ?s ?p ?o WHERE { GRAPH <https://w3id.org/flowgraph/id/graph/entities> { ?s ?p ?o } }"
+    patched, rebuilt = (
+        open_store(incremental).select(entities)[1],
+        open_store(full).select(entities)[1],
+    )
+    assert sorted(map(repr, patched)) == sorted(map(repr, rebuilt)) and len(patched) > 100
     ashford = "SELECT ?f WHERE { ?f <https://w3id.org/flowgraph/ns#to> <https://w3id.org/flowgraph/id/org/ashford-police> }"
     assert len(open_store(incremental).select(ashford)[1]) == 1
 

@@ -281,13 +281,41 @@ def _update_store(
     ox.Store.read_only(str(previous / DIRECTORY)).backup(str(snapshot / DIRECTORY))
     store = ox.Store(str(snapshot / DIRECTORY))
     minter = Minter(settings.base_iri)
-    for notice_id in sorted((set(known) - current) | (changed & set(known))):
+    touched = (set(known) - current) | (changed & set(known))
+    for notice_id in sorted(touched):
         store.remove_graph(ox.NamedNode(minter.graph(notice_id)))
-    # The shared entities graph is rebuilt from every notice's share (small files), so nothing stale stays.
-    store.remove_graph(ox.NamedNode(minter.entities_graph()))
     files = [snapshot / "graphs" / f"{notice_id}.nq" for notice_id in sorted(changed)]
-    files += sorted((snapshot / "graphs").glob("*.shared.nq"))
     if files:
         store.bulk_load(concatenated(files), format=ox.RdfFormat.N_QUADS)
+    _patch_entities(store, previous, snapshot, touched | changed)
     store.flush()
     del store
+
+
+def _lines(path: Path) -> set[str]:
+    return set(path.read_text(encoding="utf-8").splitlines()) if path.exists() else set()
+
+
+def _patch_entities(store: ox.Store, previous: Path, snapshot: Path, touched: set[str]) -> None:
+    """The shared entities graph is the union of every notice's `.shared.nq`: add what the
+    touched notices now state, and remove what they no longer state unless another notice still
+    does. Reloading the whole union instead costs seconds at hundreds of councils."""
+    old: set[str] = set()
+    new: set[str] = set()
+    for notice_id in touched:
+        old |= _lines(previous / "graphs" / f"{notice_id}.shared.nq")
+        new |= _lines(snapshot / "graphs" / f"{notice_id}.shared.nq")
+    added, removed = new - old, old - new
+    if removed:
+        for path in (snapshot / "graphs").glob("*.shared.nq"):
+            if path.name[: -len(".shared.nq")] in touched:
+                continue
+            with path.open(encoding="utf-8") as lines:
+                removed -= {line.rstrip("\n") for line in lines}
+            if not removed:
+                break
+    if added:
+        store.load(("\n".join(sorted(added)) + "\n").encode(), format=ox.RdfFormat.N_QUADS)
+    for line in removed:
+        for quad in ox.parse(line.encode(), format=ox.RdfFormat.N_QUADS):
+            store.remove(quad)

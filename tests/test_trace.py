@@ -113,3 +113,31 @@ def test_trace_cli_json_and_network_exports(built, settings, monkeypatch, tmp_pa
         assert loaded.number_of_edges() == network.number_of_edges()
     unknown = runner.invoke(app, ["trace", "--from", "Atlantis Council"])
     assert unknown.exit_code == 2
+
+
+def test_reading_only_the_reachable_network_gives_the_same_chains(built, settings):
+    """`trace`, `viz --controller` and `dpia` read the network hop by hop around the start; the
+    chains must be exactly those of the whole network, with and without category hops."""
+    from flowgraph.query.library import load_library
+    from flowgraph.store.base import open_store
+    from flowgraph.trace.chains import trace as run_trace
+    from flowgraph.trace.network import category_members, flow_network, reachable_network
+    from flowgraph.trace.resolve import resolve_node
+
+    store, library = open_store(settings), load_library(settings.queries_dir)
+    whole, members = flow_network(store, library), category_members(store, library)
+    controllers = sorted(n for n, d in whole.nodes(data=True) if d["kind"] == "controller")
+    assert len(controllers) == 4
+    for controller in controllers:
+        for categories in (None, members):
+            part = reachable_network(store, library, controller, 4, categories)
+            assert run_trace(part, controller, max_hops=4, categories=categories) == run_trace(
+                whole, controller, max_hops=4, categories=categories
+            )
+    small = reachable_network(store, library, B + "org/leicestershire-county-council", 4)
+    assert small.number_of_nodes() < whole.number_of_nodes() / 10
+    assert (
+        resolve_node(store, library, "leicester city council") == B + "org/leicester-city-council"
+    )
+    with pytest.raises(KeyError, match="no organisation called 'Atlantis'"):
+        resolve_node(store, library, "Atlantis")

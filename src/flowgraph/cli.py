@@ -58,17 +58,31 @@ class _Graph:
     store: Any
     library: dict[str, Any]
     network: Any
+    start: str | None = None  # the resolved IRI the network was read around
 
 
-def _open_graph(store: str | None) -> _Graph:
+def _open_graph(
+    store: str | None,
+    around: str | None = None,
+    hops: int = 4,
+    categories: dict[str, list[tuple[str, str]]] | bool = False,
+) -> _Graph:
+    """With `around`, only the part of the network within `hops` of it is read (one query per
+    hop), which keeps one council's trace fast however many councils the graph holds."""
     from flowgraph.query.library import load_library
     from flowgraph.store.base import open_store
-    from flowgraph.trace.network import flow_network
+    from flowgraph.trace.network import category_members, flow_network, reachable_network
+    from flowgraph.trace.resolve import resolve_node
 
     settings = _settings(store)
     graph_store = open_store(settings)
     library = load_library(settings.queries_dir)
-    return _Graph(settings, graph_store, library, flow_network(graph_store, library))
+    if around is None:
+        return _Graph(settings, graph_store, library, flow_network(graph_store, library))
+    start = resolve_node(graph_store, library, around)
+    members = category_members(graph_store, library) if categories is True else None
+    network = reachable_network(graph_store, library, start, hops, members)
+    return _Graph(settings, graph_store, library, network, start)
 
 
 def _fail(exc: Exception, code: int = 2) -> typer.Exit:
@@ -381,20 +395,19 @@ def trace(
     store: Store = None,
 ) -> None:
     """Every sharing chain from an organisation, each hop with its quote, notice and offsets."""
-    from flowgraph.trace.chains import find_node
     from flowgraph.trace.chains import trace as run_trace
     from flowgraph.trace.network import category_members
     from flowgraph.trace.render import render
+    from flowgraph.trace.resolve import resolve_node
 
     try:
-        graph = _open_graph(store)
-        network = graph.network
-        start = find_node(network, origin)
-        target = find_node(network, to) if to else None
+        graph = _open_graph(store, origin, max_hops, include_categories)
+        target = resolve_node(graph.store, graph.library, to) if to else None
         members = category_members(graph.store, graph.library) if include_categories else None
         chains = run_trace(
-            network, start, service=service, to=target, max_hops=max_hops, categories=members
-        )
+            graph.network, graph.start, service=service, to=target, max_hops=max_hops,
+            categories=members,
+        )  # fmt: skip
     except KeyError as exc:
         raise _fail(FlowgraphError(exc.args[0])) from exc
     except FlowgraphError as exc:
@@ -429,8 +442,11 @@ def viz(
     from flowgraph.visualise.select import Selection, collapse, select
 
     try:
-        graph = _open_graph(store)
-        chosen = Selection(controller, service, recipient, category, purpose, max_hops)
+        # Reach of one controller: read only that part of the network.
+        graph = _open_graph(store, controller if controller and not recipient else None, max_hops)
+        chosen = Selection(
+            graph.start or controller, service, recipient, category, purpose, max_hops
+        )
         view = collapse(select(graph.network, chosen), category_members(graph.store, graph.library))
     except KeyError as exc:
         raise _fail(FlowgraphError(exc.args[0])) from exc
@@ -453,13 +469,11 @@ def dpia(
     store: Store = None,
 ) -> None:
     """Pre-fill the ICO DPIA "describe the processing" step from the notices, with footnoted quotes."""
-    from flowgraph.report.dpia import build_report, render_html, render_markdown
-    from flowgraph.trace.chains import find_node
+    from flowgraph.report.dpia import DPIA_HOPS, build_report, render_html, render_markdown
 
     try:
-        graph = _open_graph(store)
-        start = find_node(graph.network, origin)
-        report = build_report(graph.store, graph.library, graph.network, start, service)
+        graph = _open_graph(store, origin, DPIA_HOPS)
+        report = build_report(graph.store, graph.library, graph.network, graph.start, service)
     except KeyError as exc:
         raise _fail(FlowgraphError(exc.args[0])) from exc
     except FlowgraphError as exc:

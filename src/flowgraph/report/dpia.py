@@ -71,6 +71,9 @@ class Report:
     gaps: list[str] = field(default_factory=list)
 
 
+DPIA_HOPS = 4  # how far the report's sharing chains go
+
+
 def build_report(
     store: GraphStore,
     library: dict[str, LibraryQuery],
@@ -109,7 +112,7 @@ def build_report(
             Statement(r["kind"], r["text"], r["detail"], r["flag"] or None, scope, footnote_of[key])
         )
     if controller in network:
-        report.chains = trace(network, controller, service=service, max_hops=4)
+        report.chains = trace(network, controller, service=service, max_hops=DPIA_HOPS)
     for kind, gap in GAPS.items():
         if (
             not report.statements.get(kind)

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from rdflib.term import BNode, Literal, URIRef, Variable
+from rdflib.term import BNode, Literal, URIRef
 
 from flowgraph.errors import QueryError
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.results import Outcome, Term, capped
+from flowgraph.store.sparql_text import bind_in_where
 
 
 def to_python(term: Any) -> Any:
@@ -38,16 +39,10 @@ class MemoryStore:
     def select(
         self, query: str, bindings: dict[str, Any] | None = None
     ) -> tuple[list[str], list[dict[str, Any]]]:
-        init = {
-            Variable(k): (
-                URIRef(v)
-                if isinstance(v, str) and v.startswith(("http://", "https://"))
-                else Literal(v)
-            )
-            for k, v in (bindings or {}).items()
-        }
         try:
-            result = self.dataset.query(query, initBindings=init)
+            if bindings:
+                query = bind_in_where(query, bindings)
+            result = self.dataset.query(query)
         except Exception as exc:
             raise QueryError(f"malformed query: {exc}") from exc
         names = [str(v) for v in result.vars or []]

@@ -83,8 +83,16 @@ def bind_in_where(query: str, bindings: dict[str, Any]) -> str:
     if brace <= 0:
         raise ValueError("the query has no WHERE group to bind parameters in")
     names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(sparql_term(value) for value in bindings.values())
-    return f"{query[:brace]}\n  VALUES ({names}) {{ ({terms}) }}\n{query[brace:]}"
+    many = [name for name, value in bindings.items() if isinstance(value, list | tuple | set)]
+    if many and len(bindings) > 1:
+        raise ValueError(
+            f"a list of values binds one parameter alone, not with {', '.join(bindings)}"
+        )
+    if many:
+        rows = " ".join(f"({sparql_term(v)})" for v in sorted(bindings[many[0]], key=str))
+    else:
+        rows = "(" + " ".join(sparql_term(value) for value in bindings.values()) + ")"
+    return f"{query[:brace]}\n  VALUES ({names}) {{ {rows} }}\n{query[brace:]}"
 
 
 def strip_prologue(blanked: str) -> str:

@@ -17,11 +17,57 @@ from flowgraph.store.base import GraphStore
 
 def flow_network(store: GraphStore, library: dict[str, LibraryQuery]) -> nx.MultiDiGraph:
     """Nodes: controllers, service areas, organisations, categories; edges: flows with evidence."""
-    details: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in run(store, library["activity-details"])[1]:
-        details[row["activity"]][row["kind"]].append(row["value"])
     graph = nx.MultiDiGraph()
-    for row in run(store, library["flow-edges"])[1]:
+    rows = run(store, library["flow-edges"])[1]
+    _add_flows(graph, rows, _details(store, library))
+    return _finish(graph)
+
+
+def reachable_network(
+    store: GraphStore,
+    library: dict[str, LibraryQuery],
+    start: str,
+    max_hops: int,
+    categories: dict[str, list[tuple[str, str]]] | None = None,
+) -> nx.MultiDiGraph:
+    """The part of the flow network within `max_hops` of `start`: what tracing from one council
+    needs, read one hop at a time (all senders of a hop in one query) instead of every flow of
+    every council. With `categories`, an organisation reached through its category is expanded
+    too."""
+    graph = nx.MultiDiGraph()
+    expanded: set[str] = set()
+    frontier = {start}
+    for _ in range(max_hops):
+        frontier -= expanded
+        if not frontier:
+            break
+        expanded |= frontier
+        rows = run(store, library["flow-edges-from"], {"node": sorted(frontier)})[1]
+        rows.sort(key=lambda r: (r["notice"], r["start"], r["end"], r["to"], r["node"]))
+        activities = sorted({r["activity"] for r in rows})
+        details = _details(store, library, activities) if activities else {}
+        _add_flows(graph, rows, details)
+        frontier = {r["to"] for r in rows}
+        if categories:
+            frontier |= {m for node in list(frontier) for m, _ in categories.get(node, [])}
+    return _finish(graph)
+
+
+def _details(
+    store: GraphStore, library: dict[str, LibraryQuery], activities: list[str] | None = None
+) -> dict[str, dict[str, list[str]]]:
+    details: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    params = {"activity": activities} if activities is not None else None
+    for row in run(store, library["activity-details"], params)[1]:
+        details[row["activity"]][row["kind"]].append(row["value"])
+    return details
+
+
+def _add_flows(
+    graph: nx.MultiDiGraph, rows: list[dict], details: dict[str, dict[str, list[str]]]
+) -> None:
+    empty: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
         sender = row["represents"] or row["from"]
         if row["represents"]:
             graph.add_node(sender, label=row["representsLabel"], kind="organisation")
@@ -46,7 +92,7 @@ def flow_network(store: GraphStore, library: dict[str, LibraryQuery]) -> nx.Mult
             graph.add_node(row["to"], label=row["toLabel"], kind=target_kind)
         elif graph.nodes[row["to"]].get("kind") == "organisation" and target_kind == "organisation":
             graph.nodes[row["to"]].setdefault("label", row["toLabel"])
-        activity = details[row["activity"]]
+        activity = details.get(row["activity"], empty)
         graph.add_edge(
             sender,
             row["to"],
@@ -65,6 +111,9 @@ def flow_network(store: GraphStore, library: dict[str, LibraryQuery]) -> nx.Mult
             laws=activity["law"],
             data=activity["data"],
         )
+
+
+def _finish(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for node, data in graph.nodes(data=True):
         data.setdefault("label", node)
         data.setdefault("kind", "organisation")

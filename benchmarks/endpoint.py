@@ -115,11 +115,15 @@ def load_test(
         if time.monotonic() > deadline:
             return
         started = time.perf_counter()
-        answer = client.post(
-            "/sparql",
-            data={"query": query},
-            headers={"Accept": "application/sparql-results+json"},
-        )
+        try:
+            answer = client.post(
+                "/sparql",
+                data={"query": query},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+        except httpx.TimeoutException:
+            failures.append("no answer in time")
+            return
         elapsed = time.perf_counter() - started
         if answer.status_code != 200:
             failures.append(f"{answer.status_code}: {answer.text[:200]}")
@@ -129,11 +133,19 @@ def load_test(
 
     with httpx.Client(
         base_url=server.base,
-        timeout=max_seconds * 4,
+        timeout=max_seconds * 3,
         trust_env=False,
         limits=httpx.Limits(max_connections=concurrency),
     ) as client:
-        client.post("/sparql", data={"query": query})  # warm the workers once
+        try:
+            client.post("/sparql", data={"query": query})  # warm the workers once
+        except httpx.TimeoutException:
+            return {
+                "rps": 0.0,
+                "completed": 0,
+                "failures": 1,
+                "error": ["warm-up: no answer in time"],
+            }
         started = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as pool:
             list(pool.map(lambda _: one(client), range(requests)))

@@ -36,9 +36,13 @@ def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
         if request is None:
             store.close()
             return
-        query, default_graphs, named_graphs, cap = request
+        query, default_graphs, named_graphs, cap, native_json = request
         try:
-            conn.send(("ok", store.evaluate(query, default_graphs, named_graphs, cap)))
+            if native_json and hasattr(store, "select_json"):
+                body = store.select_json(query, default_graphs, named_graphs, cap)
+                conn.send(("ok", Outcome("json", body=body)))
+            else:
+                conn.send(("ok", store.evaluate(query, default_graphs, named_graphs, cap)))
         except ResultTooLarge as exc:
             conn.send(("too-large", str(exc)))
         except QueryError as exc:
@@ -108,7 +112,10 @@ class ProcessExecutor:
         query: str,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        native_json: bool = False,
     ) -> Outcome:
+        """Evaluate in a worker; with `native_json` (a SELECT whose client wants SPARQL JSON) a
+        store that can serialize results itself returns them as bytes (Outcome kind "json")."""
         worker = self.idle.get()
         try:
             worker.wait_ready()
@@ -116,7 +123,7 @@ class ProcessExecutor:
             self.idle.put(self._replace(worker))
             raise QueryError(str(exc)) from exc
         try:
-            worker.conn.send((query, default_graphs, named_graphs, self.max_results))
+            worker.conn.send((query, default_graphs, named_graphs, self.max_results, native_json))
             if not worker.conn.poll(self.timeout):
                 worker = self._replace(worker)
                 raise QueryTimeout(

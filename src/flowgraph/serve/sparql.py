@@ -22,6 +22,7 @@ from flowgraph.serve.results import (
     serialize_graph,
     serialize_select,
 )
+from flowgraph.store.sparql_text import query_form
 
 router = APIRouter()
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -150,9 +151,15 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         named_graphs = params.get("named-graph-uri") or None
         if named_graphs and not default_graphs:
             default_graphs = []
+        forced = params.get("format", [None])[0]
+        accept = FORMAT_NAMES.get(forced or "", None) or request.headers.get("accept")
+        native_json = (
+            query_form(query) == "select"
+            and negotiate(accept, list(SELECT_TYPES)) == "application/sparql-results+json"
+        )
         try:
             outcome = await anyio.to_thread.run_sync(
-                runtime.executor.run, query, default_graphs, named_graphs
+                runtime.executor.run, query, default_graphs, named_graphs, native_json
             )
         except QueryTimeout as exc:
             raise ProtocolError(503, str(exc)) from None
@@ -160,8 +167,8 @@ async def handle(request: Request, runtime: Runtime) -> Response:
             raise ProtocolError(422, str(exc)) from None
         except QueryError as exc:
             raise ProtocolError(400, str(exc)) from None
-        forced = params.get("format", [None])[0]
-        accept = FORMAT_NAMES.get(forced or "", None) or request.headers.get("accept")
+        if outcome.kind == "json":
+            return Response(outcome.body, media_type="application/sparql-results+json")
         if outcome.kind == "graph":
             media = negotiate(accept, list(GRAPH_TYPES))
             if media is None:

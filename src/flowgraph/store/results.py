@@ -28,11 +28,12 @@ class ResultTooLarge(QueryError):
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # select | ask | graph
+    kind: str  # select | ask | graph | json
     variables: list[str] | None = None
     rows: list[list[Term | None]] | None = None
     boolean: bool | None = None
     triples: list[tuple[Term, Term, Term]] | None = None
+    body: bytes | None = None  # kind "json": SPARQL JSON results serialized by the store itself
 
 
 def too_many(cap: int, unit: str) -> ResultTooLarge:

@@ -123,3 +123,19 @@ def test_privacy_shield_is_flagged_and_cli_writes_files(built, settings, monkeyp
     assert missing.exit_code == 2 and "no service area 'Parking'" in " ".join(
         missing.output.split()
     )
+
+
+def test_whose_data_it_is_flags_children(report):
+    subjects = {(s.text, s.detail, s.flag) for s in report.statements["subject"]}
+    assert subjects == {
+        ("child", "Children", "children or a vulnerable group"),
+        ("children", "Children", "children or a vulnerable group"),
+        ("young people", "Young people", "children or a vulnerable group"),
+        ("pupils", "Pupils and students", "children or a vulnerable group"),
+    }
+    text = render_markdown(report)
+    assert "## Whose data it is" in text
+    assert (
+        "- young people — Young people [" in text and "**⚠ children or a vulnerable group**" in text
+    )
+    assert "no categories of individuals" not in " ".join(report.gaps)

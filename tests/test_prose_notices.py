@@ -89,3 +89,35 @@ def test_leicestershire_children_and_family_services(extractions):
     assert lcc.transfers == []
     special = {c.concept for c in lcc.data_categories if c.special}
     assert special == {"ethnicity", "special-needs", "health"}
+
+
+def subjects(extraction) -> dict[str | None, set[str]]:
+    return {
+        s.service: {d.concept for d in s.data_subjects}
+        for s in extraction.services
+        if s.data_subjects
+    }
+
+
+def test_data_subjects_of_every_seed_notice(extractions):
+    """Only where a notice says whose data it is: Leicestershire uses information about children,
+    young people and pupils; Leicester's social care sends the data of looked-after children;
+    Leeds explains criminal offence data as information about offenders. Names that are not data
+    subjects (staff to employ, "Individual Pupils" in a regulation's title, tenants in the
+    Landlord and Tenant Act) are not read."""
+    assert {name: subjects(x) for name, x in extractions.items() if subjects(x)} == {
+        "leicestershire-county-council-children-and-family-services.txt": {
+            "Children and Family Services": {"child", "young-person", "pupil"}
+        },
+        "leicester-city-council-service-areas.txt": {
+            "Social Care (Adults and Children)": {"child"}
+        },
+        "leeds-city-council-general.txt": {None: {"offender"}},
+    }
+    care = service(
+        extractions, "leicester-city-council-service-areas.txt", "Social Care (Adults and Children)"
+    )
+    assert [(d.text, d.evidence.quote[:40]) for d in care.data_subjects] == [
+        ("Looked After Children", "Under CP-IS, the data of Looked After Ch"),
+        ("child", "Under CP-IS, the data of Looked After Ch"),
+    ]

@@ -161,6 +161,31 @@ def test_special_category_flows(store):
     }
 
 
+def test_data_subject_flows(store):
+    children = ask(store, "data-subject-flows", subject=B + "data-subject/child")
+    assert {(r["controllerLabel"], r["serviceLabel"]) for r in children} == {
+        ("Leicestershire County Council", "Children and Family Services"),
+        ("Leicester City Council", "Social Care (Adults and Children)"),
+    }
+    assert all(r["vulnerable"] is True and r["subjectLabel"] == "Children" for r in children)
+    county = {
+        r["recipientLabel"]
+        for r in children
+        if r["controllerLabel"] == "Leicestershire County Council"
+    }
+    assert "Department for Education" in county
+    everyone = ask(store, "data-subject-flows")
+    assert {r["subjectLabel"] for r in everyone} == {
+        "Children",
+        "Young people",
+        "Pupils and students",
+        "Offenders and suspects",
+    }
+    assert {r["vulnerable"] for r in everyone if r["subjectLabel"] == "Offenders and suspects"} == {
+        False
+    }
+
+
 def test_onward_sharing(store):
     rows = ask(store, "onward-sharing")
     assert {(r["senderLabel"], r["recipientLabel"]) for r in rows} >= {

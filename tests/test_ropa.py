@@ -110,3 +110,26 @@ def test_bad_requests_are_refused(built, settings, tmp_path):
     assert wrong.returncode == 2 and "write a .csv or an .xlsx file" in wrong.stderr
     unknown = _ropa(settings, tmp_path, "--controller", "Nowhere", "-o", str(tmp_path / "r.csv"))
     assert unknown.returncode == 2 and "no controller called 'Nowhere'" in unknown.stderr
+
+
+def test_categories_of_individuals_come_from_the_notices(built, settings, leicester_csv):
+    individuals = column(leicester_csv, "Categories of individuals")
+    filled = {
+        r[1]: (r[individuals], r[individuals + 1]) for r in leicester_csv[1:] if r[individuals]
+    }
+    assert filled == {
+        "Social Care (Adults and Children)": (
+            "Children",
+            "leicester-city-council-service-areas.txt: “Under CP-IS, the data of Looked After Children "
+            "or a child that has a child protection plan will automatically sent as an alert to NHS Digital”",
+        )
+    }
+    rows = ropa_rows(open_store(settings), LIBRARY)
+    (county,) = [r for r in rows if r.controller == "Leicestershire County Council"]
+    assert sorted(county.cells["individuals"].values) == [
+        "Children",
+        "Pupils and students",
+        "Young people",
+    ]
+    (leeds,) = [r for r in rows if r.controller == "Leeds City Council"]
+    assert leeds.cells["individuals"].values == ["Offenders and suspects"]

@@ -94,3 +94,24 @@ def test_markdown_column_table(extractor):
     ]
     assert [b.code for b in s.legal_bases] == ["public_task", "legal_obligation", "contract"]
     assert [r.detail["duration"] for r in s.retention] == ["P3Y"]
+
+
+def test_data_subjects_from_a_section_and_from_cued_prose(extractor):
+    """Under "Whose information we hold" every name counts; elsewhere only where the words say
+    the data is about them. "staff" to visit, "adults at risk" to protect, "children's safety"
+    and "Individual Pupils" in a law's title name no data subjects."""
+    _, s = extract(
+        extractor, "southfield-adult-social-care.md", "Southfield City Council", "Adult Social Care"
+    )
+    assert [(d.text, d.concept) for d in s.data_subjects] == [
+        ("Adults with care and support needs", "vulnerable-adult"),
+        ("Carers", "carer"),
+        ("family members", "family-member"),
+        ("People who make a complaint", "complainant"),
+        ("carers", "carer"),
+    ]
+    assert s.data_subjects[-1].evidence.quote.startswith("We use information about you and your")
+    assert [r.text for r in s.recipients] == [
+        "Department for Work and Pensions",
+        "Southfield Police",
+    ]

@@ -145,6 +145,13 @@ class DataCategory:
 
 
 @dataclass(frozen=True)
+class DataSubject:
+    text: str  # the name as written ("young people")
+    concept: str  # data/vocab/data_subjects.csv key
+    evidence: Evidence  # the sentence or item that names them
+
+
+@dataclass(frozen=True)
 class Source:
     text: str
     entity: EntityRef
@@ -170,6 +177,7 @@ class ServiceExtraction:
     retention: list[Statement] = field(default_factory=list)
     data_categories: list[DataCategory] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    data_subjects: list[DataSubject] = field(default_factory=list)
     sharing_conditions: list[Statement] = field(default_factory=list)
 
 

@@ -19,6 +19,7 @@ from flowgraph.normalise.laws import LawResolver, find_laws, unrecognised_law
 from flowgraph.normalise.prose import ProseReader
 from flowgraph.normalise.recipients import ItemResolver, real_mentions, split_examples
 from flowgraph.normalise.sentences import sentences
+from flowgraph.normalise.subjects import SubjectReader
 from flowgraph.normalise.transfers import TransferReader
 from flowgraph.normalise.vocab import Vocabulary
 from flowgraph.parse.blocks import Block
@@ -36,11 +37,13 @@ NO_PROSE = {
     "service",
 }
 NO_DENIALS = {"rights", "cookies"}
+NO_SUBJECTS = {"rights", "contact", "complaints", "cookies", "security", "service"}
 TABLE_FIELDS = {
     "recipients",
     "purposes",
     "legal_basis",
     "data_categories",
+    "data_subjects",
     "retention",
     "sources",
     "transfers",
@@ -87,6 +90,12 @@ class _Run:
             self.v.cues.get("not_applicable", []),
         )
         self.disclosures = DisclosureReader(self.v.disclosures, notice, notice.source.controller)
+        self.subjects = SubjectReader(
+            self.v.data_subjects,
+            self.v.cues.get("subject_intro", []),
+            self.v.cues.get("subject_possessive", []),
+            notice,
+        )
         self.current = ServiceExtraction(self.controller, notice.source.service)
         self.services = [self.current]
         self.field: str | None = None
@@ -202,6 +211,8 @@ class _Run:
         reader = getattr(self, f"field_{self.field}", None)
         if reader:
             reader(text, is_item, block)
+        if self.field not in NO_SUBJECTS:
+            self.read_subjects(text, is_item)
         if self.field not in NO_PROSE and not (self.field == "recipients" and is_item):
             self.read_prose(text)
         if self.field not in ("retention", "rights", "cookies") and not is_item:
@@ -214,6 +225,15 @@ class _Run:
                     )
         if not is_item:
             self.lead_in = text.text if _LEAD_IN.search(text.text) else None
+
+    def read_subjects(self, text: Located, is_item: bool) -> None:
+        section = self.field == "data_subjects"
+        pieces = [clean_item(text)] if is_item else sentences(strip_bullet(text))
+        for piece in pieces:
+            if piece:
+                for subject in self.subjects.read(piece, section=section):
+                    if subject not in self.current.data_subjects:
+                        self.current.data_subjects.append(subject)
 
     def read_prose(self, text: Located) -> None:
         for sentence in sentences(strip_bullet(text)):
@@ -398,7 +418,7 @@ class _Run:
 def _has_facts(s: ServiceExtraction) -> bool:
     return any(
         (s.purposes, s.legal_bases, s.laws, s.recipients, s.onward, s.transfers, s.automated_decisions,
-         s.retention, s.data_categories, s.sources, s.denials)
+         s.retention, s.data_categories, s.data_subjects, s.sources, s.denials)
     )  # fmt: skip
 
 

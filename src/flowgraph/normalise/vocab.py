@@ -130,8 +130,8 @@ class Vocabulary:
         for line, row in read_rows(path, required):
             key = row.get("id") or row.get("code") or ""
             raw = row.get(pattern_column, "") if pattern_column else ""
-            if pattern_column == "aliases":
-                alts = [alias_regex(a) for a in split_aliases(raw)]
+            if pattern_column == "aliases":  # longest first: the regex takes the first that fits
+                alts = [alias_regex(a) for a in sorted(split_aliases(raw), key=len, reverse=True)]
                 raw = "|".join(alts)
             pattern = compile_patterns(path, line, raw) if raw else None
             out.append(
@@ -162,6 +162,10 @@ class Vocabulary:
     @cached_property
     def data_categories(self) -> list[Concept]:
         return self._concepts("data_categories.csv", "pd", "aliases")
+
+    @cached_property
+    def data_subjects(self) -> list[Concept]:
+        return self._concepts("data_subjects.csv", "dpv", "aliases")
 
     @cached_property
     def cues(self) -> dict[str, list[re.Pattern[str]]]:

@@ -22,6 +22,7 @@ FIELDS = {
     "automated_decisions",
     "retention",
     "data_categories",
+    "data_subjects",
     "sources",
     "rights",
     "contact",

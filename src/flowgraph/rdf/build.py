@@ -33,6 +33,7 @@ class NoticeGraphBuilder:
         }
         self.basis_iri = {c.id: c.iri for c in vocabulary.legal_bases}
         self.category_pd = {c.id: c.iri for c in vocabulary.data_categories}
+        self.subject_dpv = {c.id: c.iri for c in vocabulary.data_subjects}
 
     def build(self, x: NoticeExtraction) -> tuple[str, str]:
         """The notice's own graph, and its share of the entities graph (descriptions of the
@@ -275,6 +276,14 @@ class NoticeGraphBuilder:
                 q.link(node, "dpv:hasPersonalData", self.category_pd[c.concept])
                 q.link(activity, "dpv:hasPersonalData", self.category_pd[c.concept])
             q.link(activity, "fg:hasDataCategory", node)
+        for d in s.data_subjects:
+            node = self.fact(
+                q, x, activity, "subject", "fg:DataSubjectStatement", d.text, d.evidence, d.concept
+            )
+            concept = self.m.concept("data-subject", d.concept)
+            q.link(node, "fg:dataSubject", concept)
+            q.link(activity, "dpv:hasDataSubject", concept)
+            q.link(activity, "fg:hasDataSubjectStatement", node)
         for src in s.sources:
             node = self.fact(
                 q, x, activity, "source", "fg:DataSource", src.text, src.evidence, src.entity.key

@@ -85,6 +85,12 @@ def vocabulary_quads(
             vocabulary.data_categories,
         ),
         (
+            "data-subjects",
+            "Categories of data subjects",
+            "data-subject",
+            vocabulary.data_subjects,
+        ),
+        (
             "disclosure-topics",
             "What a privacy notice tells people",
             "disclosure",
@@ -106,11 +112,13 @@ def vocabulary_quads(
                 q.add(node, "dct:identifier", lit(concept.iri))  # the article of UK GDPR
                 link = ""
             if link and not link.startswith("fg:"):
-                q.link(
-                    node,
-                    "skos:broader" if name in ("purposes", "legal-bases") else "skos:exactMatch",
-                    link,
+                broader = name in ("purposes", "legal-bases") or (
+                    concept.extra.get("relation") == "broader"
                 )
+                q.link(node, "skos:broader" if broader else "skos:exactMatch", link)
+            if name == "data-subjects":
+                q.link(node, A, "dpv:DataSubject")
+                q.add(node, "fg:vulnerableGroup", lit(concept.extra.get("vulnerable") == "true"))
             if name == "legal-bases":
                 q.link(node, A, "dpv:LegalBasis")
                 q.add(node, "fg:basisCode", lit(concept.id))

@@ -15,6 +15,11 @@ from flowgraph.store.base import GraphStore
 from flowgraph.trace.chains import Hop, trace
 
 SECTIONS = [
+    (
+        "subject",
+        "Whose data it is",
+        "Context: relationship with the individuals; whether children or vulnerable groups are involved",
+    ),
     ("source", "Where the data comes from", "Nature: the source of the data"),
     ("recipient", "Who it is shared with", "Nature: whether data will be shared, and with whom"),
     (
@@ -46,6 +51,7 @@ GAPS = {
     "automated decision": "nothing is said about automated decision-making",
     "basis": "no lawful basis is stated",
     "data": "no categories of personal data are stated",
+    "subject": "no categories of individuals (data subjects) are stated",
     "purpose": "no purposes are stated",
     "recipient": "no recipients are stated",
 }
@@ -71,6 +77,7 @@ class Report:
     gaps: list[str] = field(default_factory=list)
 
 
+FLAGGED = ("data", "transfer", "subject")  # sections whose flags are warnings
 DPIA_HOPS = 4  # how far the report's sharing chains go
 
 
@@ -151,7 +158,8 @@ def section_items(report: Report, kind: str) -> list[Statement]:
 def _line(s: Statement) -> str:
     extra = (
         f" — {s.detail}"
-        if s.detail and s.kind in ("recipient", "basis", "law", "source", "retention", "denial")
+        if s.detail
+        and s.kind in ("recipient", "basis", "law", "source", "retention", "denial", "subject")
         else ""
     )
     if s.kind == "onward" and s.flag:
@@ -220,7 +228,7 @@ def render_markdown(report: Report) -> str:
         items = section_items(report, kind)
         out += [
             f"- {_line(s)} [{s.footnote}]"
-            + (f" **⚠ {s.flag}**" if s.flag and kind in ("data", "transfer") else "")
+            + (f" **⚠ {s.flag}**" if s.flag and kind in FLAGGED else "")
             + f" _({s.service})_"
             for s in items
         ] or ["- (not stated)"]
@@ -259,7 +267,7 @@ def render_html(report: Report) -> str:
                 f"<li>{escape(_line(s))} <sup><a href='#fn{s.footnote}'>[{s.footnote}]</a></sup>"
                 + (
                     f" <strong class='flag'>⚠ {escape(s.flag)}</strong>"
-                    if s.flag and kind in ("data", "transfer")
+                    if s.flag and kind in FLAGGED
                     else ""
                 )
                 + f" <span class='scope'>({escape(s.service or '')})</span></li>"

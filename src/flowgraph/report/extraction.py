@@ -90,6 +90,7 @@ def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[s
                     }
                     for c in s.data_categories
                 ],
+                "data_subjects": [{"text": d.text, "subject": d.concept} for d in s.data_subjects],
                 "sources": [
                     {
                         "text": src.text,

@@ -31,7 +31,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("automated_decisions", "Existence of automated decision-making, including profiling"),
     ("sources", "Source of personal data"),
 ]  # fmt: skip
-NOT_EXTRACTED = {"individuals"}  # the loader does not read data subjects yet: left for the author
 
 
 @dataclass
@@ -96,7 +95,7 @@ def ropa_rows(
             for key, _ in COLUMNS:
                 if own.get(key) and own[key].values:
                     filled[key] = own[key]
-                elif services and key not in NOT_EXTRACTED:
+                elif services:
                     fallback = Cell()
                     for other in general:
                         fallback.merge(cells[other["activity"]][key])

@@ -1,0 +1,78 @@
+"""Whose data it is: the categories of data subjects a notice names (Art. 30(1)(c)).
+
+Names of people ("children", "tenants", "staff") appear everywhere in notices, mostly not as data
+subjects ("To employ staff", "The Landlord and Tenant Act"). So outside a section about data
+subjects a name counts only where the wording says the data is about them: after a cue such as
+"information about" (`subject_intro` in data/vocab/cues.csv), in a list that continues one
+("children, young people and their families"), or as a possessive followed by data ("a child's
+name", `subject_possessive`). Inside a "Whose information we hold" section every name counts.
+The names are data/vocab/data_subjects.csv.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flowgraph.model import DataSubject, Notice
+from flowgraph.normalise.evidence import evidence
+from flowgraph.normalise.laws import find_laws
+from flowgraph.normalise.vocab import Concept
+from flowgraph.parse.located import Located
+
+# Words that may sit between a cue and a name, or between two names of one list.
+_JOINER = r"(?:\s|,|&|/|\b(?:and|or|a|an|the|our|your|their|its|any|all|other|local|current|former|prospective|potential|you|including|such\s+as|individual)\b)"
+_JOINERS_ONLY = re.compile(rf"^{_JOINER}*$", re.I)
+_JOINERS_TAIL = re.compile(rf"{_JOINER}+$", re.I)
+_LOOK_BACK = 160  # characters before a name searched for its cue
+
+
+class SubjectReader:
+    def __init__(
+        self,
+        subjects: list[Concept],
+        intros: list[re.Pattern[str]],
+        possessives: list[re.Pattern[str]],
+        notice: Notice,
+    ) -> None:
+        self.subjects = [s for s in subjects if s.pattern is not None]
+        self.intros = intros
+        self.possessives = possessives
+        self.notice = notice
+
+    def read(self, sentence: Located, *, section: bool) -> list[DataSubject]:
+        """The data subjects one sentence or list item names; `section` when it sits under a
+        heading about data subjects, where no cue is needed."""
+        text = sentence.text
+        accepted: list[DataSubject] = []
+        previous_end: int | None = None
+        names = self._names(text)
+        if names:  # "Information About Individual Pupils" inside a law's title names no one
+            titles = [(m.start, m.end) for m in find_laws(text) + find_laws(text, prose=True)]
+            names = [n for n in names if not any(a <= n[0] and n[1] <= b for a, b in titles)]
+        for start, end, concept in names:
+            chained = previous_end is not None and _JOINERS_ONLY.match(text[previous_end:start])
+            if section or chained or self._cued(text, start, end):
+                accepted.append(
+                    DataSubject(text[start:end], concept.id, evidence(self.notice, sentence))
+                )
+                previous_end = end
+            else:
+                previous_end = None
+        return accepted
+
+    def _names(self, text: str) -> list[tuple[int, int, Concept]]:
+        """Every name, longest first where two overlap ("foster carers" over "carers")."""
+        spans = [(m.start(), m.end(), s) for s in self.subjects for m in s.pattern.finditer(text)]
+        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        kept: list[tuple[int, int, Concept]] = []
+        for span in spans:
+            if kept and span[0] < kept[-1][1]:
+                continue
+            kept.append(span)
+        return kept
+
+    def _cued(self, text: str, start: int, end: int) -> bool:
+        before = _JOINERS_TAIL.sub("", text[max(0, start - _LOOK_BACK) : start]) + " "
+        if any(p.search(before) for p in self.intros):
+            return True
+        return any(p.match(text[end:]) for p in self.possessives)

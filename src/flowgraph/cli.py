@@ -66,6 +66,8 @@ def _open_graph(
     around: str | None = None,
     hops: int = 4,
     categories: dict[str, list[tuple[str, str]]] | bool = False,
+    *,
+    with_details: bool = True,
 ) -> _Graph:
     """With `around`, only the part of the network within `hops` of it is read (one query per
     hop), which keeps one council's trace fast however many councils the graph holds."""
@@ -81,7 +83,9 @@ def _open_graph(
         return _Graph(settings, graph_store, library, flow_network(graph_store, library))
     start = resolve_node(graph_store, library, around)
     members = category_members(graph_store, library) if categories is True else None
-    network = reachable_network(graph_store, library, start, hops, members)
+    network = reachable_network(
+        graph_store, library, start, hops, members, with_details=with_details
+    )
     return _Graph(settings, graph_store, library, network, start)
 
 
@@ -401,7 +405,7 @@ def trace(
     from flowgraph.trace.resolve import resolve_node
 
     try:
-        graph = _open_graph(store, origin, max_hops, include_categories)
+        graph = _open_graph(store, origin, max_hops, include_categories, with_details=False)
         target = resolve_node(graph.store, graph.library, to) if to else None
         members = category_members(graph.store, graph.library) if include_categories else None
         chains = run_trace(

@@ -17,7 +17,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from flowgraph.errors import VocabularyError
 from flowgraph.model import EntityRef
-from flowgraph.normalise.vocab import Vocabulary, alias_regex, split_aliases
+from flowgraph.normalise.vocab import Vocabulary, any_alias_regex, split_aliases
 from flowgraph.parse.located import Located
 
 _LEADING_WORDS = re.compile(
@@ -252,8 +252,7 @@ class Gazetteer:
     # ---------------------------------------------------------------- mentions in text
     @cached_property
     def _scanner(self) -> re.Pattern[str]:
-        aliases = sorted(self.scan_aliases, key=len, reverse=True)
-        return re.compile("|".join(alias_regex(a) for a in aliases), re.I)
+        return re.compile(any_alias_regex(list(self.scan_aliases)), re.I)
 
     def find_mentions(self, text: Located | str) -> list[Mention]:
         """Every gazetteer mention in a text, longest first, without overlaps."""

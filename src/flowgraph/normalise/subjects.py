@@ -12,11 +12,12 @@ The names are data/vocab/data_subjects.csv.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flowgraph.model import DataSubject, Notice
 from flowgraph.normalise.evidence import evidence
 from flowgraph.normalise.laws import find_laws
-from flowgraph.normalise.vocab import Concept
+from flowgraph.normalise.vocab import Concept, any_alias_regex, split_aliases
 from flowgraph.parse.located import Located
 
 # Words that may sit between a cue and a name, or between two names of one list.
@@ -24,6 +25,11 @@ _JOINER = r"(?:\s|,|&|/|\b(?:and|or|a|an|the|our|your|their|its|any|all|other|lo
 _JOINERS_ONLY = re.compile(rf"^{_JOINER}*$", re.I)
 _JOINERS_TAIL = re.compile(rf"{_JOINER}+$", re.I)
 _LOOK_BACK = 160  # characters before a name searched for its cue
+
+
+@lru_cache(maxsize=8)  # a reader is made per notice; the vocabulary is the same for all
+def _scanner(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(any_alias_regex(list(aliases)), re.I)
 
 
 class SubjectReader:
@@ -35,6 +41,8 @@ class SubjectReader:
         notice: Notice,
     ) -> None:
         self.subjects = [s for s in subjects if s.pattern is not None]
+        aliases = [a for s in self.subjects for a in split_aliases(s.extra.get("aliases", ""))]
+        self.scanner = _scanner(tuple(aliases)) if aliases else None
         self.intros = intros
         self.possessives = possessives
         self.notice = notice
@@ -61,15 +69,14 @@ class SubjectReader:
         return accepted
 
     def _names(self, text: str) -> list[tuple[int, int, Concept]]:
-        """Every name, longest first where two overlap ("foster carers" over "carers")."""
-        spans = [(m.start(), m.end(), s) for s in self.subjects for m in s.pattern.finditer(text)]
-        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-        kept: list[tuple[int, int, Concept]] = []
-        for span in spans:
-            if kept and span[0] < kept[-1][1]:
-                continue
-            kept.append(span)
-        return kept
+        """Every name, the longest where two start together ("foster carers" over "carers")."""
+        if self.scanner is None:
+            return []
+        return [
+            (m.start(), m.end(), concept)
+            for m in self.scanner.finditer(text)
+            for concept in [next(s for s in self.subjects if s.pattern.fullmatch(m.group(0)))]
+        ]
 
     def _cued(self, text: str, start: int, end: int) -> bool:
         before = _JOINERS_TAIL.sub("", text[max(0, start - _LOOK_BACK) : start]) + " "

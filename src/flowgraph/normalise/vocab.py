@@ -195,8 +195,23 @@ class Vocabulary:
         return out
 
 
+WORD_START = r"(?<![\w&])"
+
+
 def alias_regex(alias: str) -> str:
     """A case-insensitive regex for an alias that tolerates &/and, quotes, hyphens and spacing."""
+    return WORD_START + alias_body(alias)
+
+
+def any_alias_regex(aliases: list[str]) -> str:
+    """One regex for many aliases, longest first (an alternation takes the first that fits), the
+    word-start check done once per position rather than once per alias."""
+    ordered = sorted(aliases, key=len, reverse=True)
+    return WORD_START + "(?:" + "|".join(alias_body(a) for a in ordered) + ")"
+
+
+def alias_body(alias: str) -> str:
+    """`alias_regex` without its word-start check."""
     out = []
     for token in re.split(r"(\s+|&|\band\b|['’]|-|/)", alias.strip()):
         if not token:
@@ -222,4 +237,4 @@ def alias_regex(alias: str) -> str:
         body += "?"
     elif " " in alias.strip() and re.search(r"[a-z]{3}$", alias) and alias[-1] not in "sy":
         body += "s?"
-    return rf"(?<![\w&]){body}(?![\w])"
+    return rf"{body}(?![\w])"

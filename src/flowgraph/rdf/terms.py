@@ -6,6 +6,9 @@ the load itself (see ../shared/reference/triple-stores.md).
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 FG = "https://w3id.org/flowgraph/ns#"
 PREFIXES = {
     "fg": FG,
@@ -40,9 +43,13 @@ def expand(curie: str) -> str:
     return curie
 
 
+_NOT_IN_IRI = re.compile(r'[<>"{}|^`\\ \n]')
+
+
+@lru_cache(maxsize=1 << 16)  # the same predicates, classes and entities recur in every notice
 def iri(value: str) -> str:
     value = expand(value)
-    if any(c in value for c in '<>"{}|^`\\ \n'):
+    if _NOT_IN_IRI.search(value):
         raise ValueError(f"not an IRI: {value!r}")
     return f"<{value}>"
 

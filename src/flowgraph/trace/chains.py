@@ -8,7 +8,7 @@ Cycles are cut: a chain never visits a node twice.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -28,17 +28,16 @@ class Hop:
     end: int
 
     def as_json(self) -> dict[str, Any]:
-        d = asdict(self)
         return {
-            "from": {"iri": d["from_iri"], "label": d["from_label"]},
-            "to": {"iri": d["to_iri"], "label": d["to_label"]},
-            "service": d["service"],
-            "how": d["how"],
+            "from": {"iri": self.from_iri, "label": self.from_label},
+            "to": {"iri": self.to_iri, "label": self.to_label},
+            "service": self.service,
+            "how": self.how,
             "evidence": {
-                "quote": d["quote"],
-                "notice": d["notice"],
-                "start": d["start"],
-                "end": d["end"],
+                "quote": self.quote,
+                "notice": self.notice,
+                "start": self.start,
+                "end": self.end,
             },
         }
 

@@ -29,11 +29,14 @@ def reachable_network(
     start: str,
     max_hops: int,
     categories: dict[str, list[tuple[str, str]]] | None = None,
+    *,
+    with_details: bool = True,
 ) -> nx.MultiDiGraph:
     """The part of the flow network within `max_hops` of `start`: what tracing from one council
     needs, read one hop at a time (all senders of a hop in one query) instead of every flow of
     every council. With `categories`, an organisation reached through its category is expanded
-    too."""
+    too. Without `with_details` edges carry no purposes, bases, laws or data (a trace needs
+    only the evidence)."""
     graph = nx.MultiDiGraph()
     expanded: set[str] = set()
     frontier = {start}
@@ -45,7 +48,7 @@ def reachable_network(
         rows = run(store, library["flow-edges-from"], {"node": sorted(frontier)})[1]
         rows.sort(key=lambda r: (r["notice"], r["start"], r["end"], r["to"], r["node"]))
         activities = sorted({r["activity"] for r in rows})
-        details = _details(store, library, activities) if activities else {}
+        details = _details(store, library, activities) if activities and with_details else {}
         _add_flows(graph, rows, details)
         frontier = {r["to"] for r in rows}
         if categories:

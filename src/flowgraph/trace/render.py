@@ -14,15 +14,12 @@ def _where(hop: Hop) -> str:
 
 
 def render(chains: list[list[Hop]], fmt: str) -> str:
-    if fmt == "json":
-        return (
-            json.dumps(
-                [{"hops": [h.as_json() for h in chain]} for chain in chains],
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
+    if fmt == "json":  # one chain per line: greppable, and json's fast (unindented) encoder
+        lines = [
+            json.dumps({"hops": [h.as_json() for h in chain]}, ensure_ascii=False)
+            for chain in chains
+        ]
+        return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

@@ -29,14 +29,23 @@ def figures(councils: int, **changes) -> dict:
         "viz_s": 2.0,
         "viz_page_mb": 4.99,
         "serve_peak_mb": 150.0,
+        "memory_serve_peak_mb": 250.0,
         "bare_store_mb": 100.0,
         "queries": {
             "flows": {"median_s": 1.5, "p95_s": 1.6, "bare_median_s": 1.0},
             "recipients-ranked": {"median_s": 0.2, "p95_s": 0.2, "bare_median_s": 0.2},
         },
         "http": {
-            "flows": {"oxigraph": {"rps": 50.0}, "rdflib": {"rps": 5.0}},
-            "flow-edges": {"oxigraph": {"rps": 40.0}, "rdflib": {"rps": 4.1}},
+            "flows": {
+                "oxigraph": {"rps": 50.0},
+                "oxigraph-memory": {"rps": 80.0},
+                "rdflib": {"rps": 5.0},
+            },
+            "flow-edges": {
+                "oxigraph": {"rps": 40.0},
+                "oxigraph-memory": {"rps": 41.0},
+                "rdflib": {"rps": 4.1},
+            },
         },
     }
     return base | changes
@@ -53,8 +62,10 @@ def test_targets_at_their_boundaries():
         "incremental rebuild after one changed notice": ("2.0%", True),
         "slowest library query through flowgraph vs bare pyoxigraph": (1.5, True),
         "peak memory of serve": (1.5, True),
+        "peak memory of serve --store oxigraph-memory": (2.5, False),
         # throughput is judged at the largest size that measured the rdflib endpoint (50 here)
         "endpoint throughput": (9.8, False),
+        "endpoint throughput --store oxigraph-memory": (10.0, True),
         "trace of one council, 4 hops,": (0.99, True),
         "viz of one council": (2.0, False),
         "viz page size": (4.99, True),
@@ -108,7 +119,9 @@ def test_a_small_run_end_to_end(tmp_path):
     assert all(q["median_s"] > 0 and q["bare_median_s"] > 0 for q in result["queries"].values())
     assert len(result["http"]) == 3
     for load in result["http"].values():
-        assert load["oxigraph"]["failures"] == 0 and load["oxigraph"]["completed"] == 64
+        for backend in ("oxigraph", "oxigraph-memory"):
+            assert load[backend]["failures"] == 0 and load[backend]["completed"] == 64
+        assert load["oxigraph"]["rows"] == load["oxigraph-memory"]["rows"]
     assert {t["name"].split(" at ")[0] for t in report["targets"]} >= {
         "full build",
         "viz page size (MB)",

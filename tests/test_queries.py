@@ -14,12 +14,14 @@ B = "https://w3id.org/flowgraph/id/"
 LIBRARY = load_library(PROJECT_ROOT / "queries")
 
 
-@pytest.fixture(scope="module", params=["embedded", "virtuoso"])
+@pytest.fixture(scope="module", params=["embedded", "embedded-in-memory", "virtuoso"])
 def store(request, settings):
-    """Every assertion runs on the embedded Oxigraph store and on a real Virtuoso server."""
-    if request.param == "embedded":
+    """Every assertion runs on the embedded Oxigraph store (on disk, and loaded into memory as
+    `serve --store oxigraph-memory` does) and on a real Virtuoso server."""
+    if request.param.startswith("embedded"):
         request.getfixturevalue("built")
-        chosen = open_store(settings)
+        backend = "oxigraph-memory" if request.param == "embedded-in-memory" else "oxigraph"
+        chosen = open_store(settings.model_copy(update={"store": backend}))
     else:
         remote_settings, _ = request.getfixturevalue("virtuoso_built")
         chosen = open_store(remote_settings)

@@ -351,11 +351,13 @@ def test_trace_api_and_page(server):
     assert explore.status_code == 200 and "vis.DataSet" in explore.text
 
 
-def test_the_same_endpoint_over_rdflib_answers_like_oxigraph(built, settings, tmp_path):
+@pytest.mark.parametrize("backend", ["memory", "oxigraph-memory"])
+def test_the_same_endpoint_over_another_store_answers_alike(built, settings, tmp_path, backend):
     """`serve --store memory`: rdflib's store and engine behind the same protocol (the baseline
-    the benchmarks compare against), with the same answers."""
+    the benchmarks compare against); `--store oxigraph-memory`: the build loaded into Oxigraph in
+    memory (the fast option). Both give the on-disk store's answers."""
     port = free_port()
-    env = {**os.environ, "FLOWGRAPH_BUILD_DIR": str(settings.output_dir), "FLOWGRAPH_STORE": "memory",
+    env = {**os.environ, "FLOWGRAPH_BUILD_DIR": str(settings.output_dir), "FLOWGRAPH_STORE": backend,
            "FLOWGRAPH_QUERY_WORKERS": "1"}  # fmt: skip
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(

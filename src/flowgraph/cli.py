@@ -33,7 +33,8 @@ Store = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="oxigraph (default), memory, or the query URL of a SPARQL 1.1 endpoint (also FLOWGRAPH_STORE)",
+        help="oxigraph (default, on disk), oxigraph-memory (loaded into RAM: faster, for serve), "
+        "memory (rdflib), or the query URL of a SPARQL 1.1 endpoint (also FLOWGRAPH_STORE)",
     ),
 ]
 
@@ -629,6 +630,12 @@ def serve(
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000)")] = None,
     store: Store = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Query worker processes (default 2; each holds the store in RAM with oxigraph-memory)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the SPARQL endpoint, query page and linked-data pages (builds the graph first if none exists)."""
     import logging
@@ -640,6 +647,8 @@ def serve(
     from flowgraph.store import snapshot as snapshots
 
     settings = _settings(store)
+    if workers is not None:
+        settings = settings.model_copy(update={"query_workers": workers})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         if not settings.remote_store:

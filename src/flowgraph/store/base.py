@@ -48,6 +48,10 @@ def open_store(settings: Settings, snapshot: Path | None = None) -> GraphStore:
         from flowgraph.store.oxigraph import OxigraphStore
 
         return OxigraphStore.open(path)
+    if settings.store == "oxigraph-memory":
+        from flowgraph.store.oxigraph import OxigraphStore
+
+        return OxigraphStore.open_in_memory(path)
     if settings.store == "memory":
         from flowgraph.store.memory import MemoryStore
 

@@ -84,3 +84,34 @@ def test_parallel_build_of_a_larger_corpus_is_byte_identical(tmp_path, monkeypat
     build(builds[2], [tmp_path / "notices"])
     assert report.notices == 600 and report.problems == []
     assert digest(builds[0]) == digest(builds[1]) == digest(builds[2])
+
+
+def test_rebuilds_share_graph_files_and_prune_the_rest(tmp_path):
+    """Unchanged notices are recognised by size and time (or, when only the time changed, by
+    their bytes); their graph files are shared with the previous snapshot, and files that no
+    kept snapshot lists are removed."""
+    import os
+    import time
+
+    corpus = tmp_path / "notices"
+    write_corpus(corpus, councils=2, seed=5, services_per_council=10)
+    old = time.time() - 3600
+    for path in corpus.iterdir():
+        os.utime(path, (old, old))
+    settings = Settings(build_dir=tmp_path / "build")
+    assert build(settings, [corpus]).reused == 0
+    touched = corpus / "c001-s02.txt"
+    os.utime(touched, None)  # a new time, the same bytes
+    assert build(settings, [corpus]).reused == 20
+    changed = corpus / "c000-s03.txt"
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("Police", "POLICE", 1), encoding="utf-8")  # same size
+    assert changed.stat().st_size == len(text.encode())
+    first = build(settings, [corpus])
+    assert first.reused == 19
+    second = build(settings, [corpus])
+    assert second.reused == 20
+    pool = settings.output_dir / snapshots.POOL
+    listed = set((second.snapshot / snapshots.GRAPH_LIST).read_text().split())
+    assert {path.name for path in pool.iterdir()} == listed and len(listed) == 40
+    assert snapshots.graph_files(second.snapshot) == sorted(pool / name for name in listed)

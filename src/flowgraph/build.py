@@ -3,14 +3,19 @@
 Notices are parsed in parallel processes when there are many. A rebuild is incremental: a
 notice whose bytes (and the vocabularies, ontology and controller list) are unchanged keeps its
 named graph from the previous snapshot; the Oxigraph store is cloned by checkpoint (hard links)
-and only the graphs of changed, new or removed notices are replaced.
+and only the graphs of changed, new or removed notices are replaced. Its cost grows with the
+changed notices, not the corpus: unchanged files are recognised by size and modification time
+(hashed only when those differ), their graph files are shared with the previous snapshot, and
+the shared entities graph is patched from a count of the notices stating each of its lines.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -79,6 +84,7 @@ def _process(source: NoticeSource) -> dict[str, Any]:
         "id": source.notice_id,
         "file": source.path.name,
         "source": source_hash(source),
+        "stat": _trusted_stat(source.path),
     }
     try:
         extraction = _worker["extractor"].extract(source)
@@ -159,9 +165,9 @@ def _previous(settings: Settings, context: str) -> tuple[Path | None, dict[str, 
         meta = snapshots.read_json(previous / "build.json")
     except (FlowgraphError, OSError, ValueError):
         return None, {}
-    if meta.get("context") != context:
-        return None, {}
-    return previous, {n["id"]: n for n in meta.get("notices_list", [])}
+    if meta.get("context") != context or not (previous / snapshots.GRAPH_LIST).exists():
+        return None, {}  # other code or vocabularies, or a snapshot from before the graph pool
+    return previous, {n["id"]: n for n in meta.get("notices_list", []) if "graph" in n}
 
 
 def _file_sha(path: Path) -> str | None:
@@ -169,6 +175,71 @@ def _file_sha(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+RACY_NS = 2_000_000_000  # coarse file systems stamp times to 2 s
+
+
+def _trusted_stat(path: Path) -> list[int] | None:
+    """Size and modification time, if they can later vouch for the bytes being unchanged: a
+    file modified within the last moments could change again without its time changing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if stat.st_mtime_ns > time.time_ns() - RACY_NS:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _unchanged(source: NoticeSource, record: dict[str, Any]) -> bool:
+    """The notice's bytes are those the record was built from (as git's index decides)."""
+    if record.get("source") != source_hash(source):
+        return False
+    stat = record.get("stat")
+    if stat is not None and stat == _trusted_stat(source.path):
+        return True
+    if record.get("sha256") != _file_sha(source.path):
+        return False
+    record["stat"] = _trusted_stat(source.path)
+    return True
+
+
+def _graph_key(nq: str, shared: str) -> str:
+    return hashlib.sha256(nq.encode() + b"\0" + shared.encode()).hexdigest()[:16]
+
+
+def _pool_names(record: dict[str, Any]) -> tuple[str, str]:
+    stem = f"{record['id']}.{record['graph']}"
+    return f"{stem}.nq", f"{stem}.shared.nq"
+
+
+def _write_pool(pool: Path, name: str, text: str) -> None:
+    """Pool files are immutable and named by content: write under a temporary name, then rename,
+    so an interrupted build never leaves a truncated file under a real name."""
+    target = pool / name
+    if target.exists():
+        return
+    partial = pool / f".{name}.{os.getpid()}"
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)
+
+
+ENTITY_COUNTS = "entities.counts"
+
+
+def _count_lines(counts: dict[str, int], text: str, step: int) -> None:
+    for line in set(text.splitlines()):
+        if line:
+            counts[line] = counts.get(line, 0) + step
+
+
+def _read_counts(snapshot: Path) -> dict[str, int] | None:
+    try:
+        counts = marshal.loads((snapshot / ENTITY_COUNTS).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return counts if isinstance(counts, dict) else None
 
 
 # ---------------------------------------------------------------------------- build
@@ -186,17 +257,17 @@ def build(
     report = BuildReport(problems=list(problems))
     context = context_hash(settings, sources)
     previous, known = _previous(settings, context) if incremental else (None, {})
+    counts = _read_counts(previous) if previous is not None else None
+    if counts is None:
+        previous, known = None, {}
+    pool = settings.output_dir / snapshots.POOL
+    pool.mkdir(parents=True, exist_ok=True)
+    pooled = {path.name for path in pool.iterdir()} if previous is not None else set()
     reuse: list[dict[str, Any]] = []
     todo: list[NoticeSource] = []
     for source in sources:
         record = known.get(source.notice_id)
-        if (
-            record
-            and previous is not None
-            and record.get("source") == source_hash(source)
-            and record.get("sha256") == _file_sha(source.path)
-            and (previous / "graphs" / f"{source.notice_id}.shared.nq").exists()
-        ):
+        if record and _pool_names(record)[1] in pooled and _unchanged(source, record):
             reuse.append(record)
         else:
             todo.append(source)
@@ -216,18 +287,17 @@ def build(
         raise BuildFailed(report.problems)
 
     snapshot = snapshots.new_snapshot(settings.output_dir)
-    (snapshot / "graphs").mkdir()
-    for record in reuse:
-        for suffix in (".nq", ".shared.nq"):
-            name = f"{record['id']}{suffix}"
-            os.link(previous / "graphs" / name, snapshot / "graphs" / name)
+    new_shared: dict[str, str] = {}
     for record in results:
         if "nq" in record:
-            graphs = snapshot / "graphs"
-            (graphs / f"{record['id']}.nq").write_text(record.pop("nq"), encoding="utf-8")
-            (graphs / f"{record['id']}.shared.nq").write_text(
-                record.pop("shared"), encoding="utf-8"
-            )
+            nq, shared = record.pop("nq"), record.pop("shared")
+            record["graph"] = _graph_key(nq, shared)
+            names = _pool_names(record)
+            _write_pool(pool, names[0], nq)
+            _write_pool(pool, names[1], shared)
+            new_shared[record["id"]] = shared
+    listed = sorted(name for record in records for name in _pool_names(record))
+    (snapshot / snapshots.GRAPH_LIST).write_text("\n".join(listed) + "\n", encoding="utf-8")
     if previous is not None:
         shutil.copy2(previous / "vocabulary.nq", snapshot / "vocabulary.nq")
     else:
@@ -246,16 +316,13 @@ def build(
     snapshots.write_json(snapshot / "build.json", {**report.summary(), "context": context, "base_iri": settings.base_iri,
                                                    "problems_list": report.problems, "notices_list": notices_list})  # fmt: skip
     if previous is not None and reuse:
-        _update_store(
-            previous,
-            snapshot,
-            settings,
-            known,
-            {r["id"] for r in results if "sha256" in r},
-            {r["id"] for r in records},
-        )
+        counts = _update_store(previous, snapshot, settings, known, records, new_shared, counts)
     else:
+        counts = {}
+        for shared in new_shared.values():
+            _count_lines(counts, shared, 1)
         load_snapshot(snapshot)
+    (snapshot / ENTITY_COUNTS).write_bytes(marshal.dumps(counts))
     if settings.remote_store:
         from flowgraph.store.remote_load import state_path, sync_snapshot
 
@@ -274,48 +341,49 @@ def _update_store(
     snapshot: Path,
     settings: Settings,
     known: dict[str, Any],
-    changed: set[str],
-    current: set[str],
-) -> None:
-    """Clone the previous store by checkpoint, then replace only the graphs that changed."""
+    records: list[dict[str, Any]],
+    new_shared: dict[str, str],
+    counts: dict[str, int],
+) -> dict[str, int]:
+    """Clone the previous store by checkpoint, then replace only the graphs that changed; the
+    entity counts, updated, come back for the snapshot."""
     ox.Store.read_only(str(previous / DIRECTORY)).backup(str(snapshot / DIRECTORY))
     store = ox.Store(str(snapshot / DIRECTORY))
     minter = Minter(settings.base_iri)
-    touched = (set(known) - current) | (changed & set(known))
-    for notice_id in sorted(touched):
+    current = {r["id"] for r in records}
+    touched = sorted((set(known) - current) | (set(new_shared) & set(known)))
+    for notice_id in touched:
         store.remove_graph(ox.NamedNode(minter.graph(notice_id)))
-    files = [snapshot / "graphs" / f"{notice_id}.nq" for notice_id in sorted(changed)]
+    pool = snapshots.pool_dir(snapshot)
+    files = [pool / _pool_names(r)[0] for r in records if r["id"] in new_shared]
     if files:
-        store.bulk_load(concatenated(files), format=ox.RdfFormat.N_QUADS)
-    _patch_entities(store, previous, snapshot, touched | changed)
+        store.bulk_load(concatenated(sorted(files)), format=ox.RdfFormat.N_QUADS)
+    old_shared = {i: (pool / _pool_names(known[i])[1]).read_text(encoding="utf-8") for i in touched}
+    _patch_entities(store, counts, old_shared, new_shared)
     store.flush()
     del store
+    return counts
 
 
-def _lines(path: Path) -> set[str]:
-    return set(path.read_text(encoding="utf-8").splitlines()) if path.exists() else set()
-
-
-def _patch_entities(store: ox.Store, previous: Path, snapshot: Path, touched: set[str]) -> None:
-    """The shared entities graph is the union of every notice's `.shared.nq`: add what the
-    touched notices now state, and remove what they no longer state unless another notice still
-    does. Reloading the whole union instead costs seconds at hundreds of councils."""
-    old: set[str] = set()
-    new: set[str] = set()
-    for notice_id in touched:
-        old |= _lines(previous / "graphs" / f"{notice_id}.shared.nq")
-        new |= _lines(snapshot / "graphs" / f"{notice_id}.shared.nq")
-    added, removed = new - old, old - new
-    if removed:
-        for path in (snapshot / "graphs").glob("*.shared.nq"):
-            if path.name[: -len(".shared.nq")] in touched:
-                continue
-            with path.open(encoding="utf-8") as lines:
-                removed -= {line.rstrip("\n") for line in lines}
-            if not removed:
-                break
+def _patch_entities(
+    store: ox.Store, counts: dict[str, int], old: dict[str, str], new: dict[str, str]
+) -> None:
+    """The shared entities graph is the union of every notice's `.shared.nq`; `counts` says how
+    many notices state each line. Lines no notice states any more are removed and lines first
+    stated now are added, without reading the other notices (seconds at hundreds of councils)."""
+    lines = {line for text in [*old.values(), *new.values()] for line in text.splitlines() if line}
+    before = {line: counts.get(line, 0) for line in lines}
+    for text in old.values():
+        _count_lines(counts, text, -1)
+    for text in new.values():
+        _count_lines(counts, text, 1)
+    added = sorted(line for line in lines if before[line] == 0 and counts.get(line, 0) > 0)
+    removed = sorted(line for line in lines if before[line] > 0 and counts.get(line, 0) <= 0)
+    for line in lines:
+        if counts.get(line, 0) <= 0:
+            counts.pop(line, None)
     if added:
-        store.load(("\n".join(sorted(added)) + "\n").encode(), format=ox.RdfFormat.N_QUADS)
+        store.load(("\n".join(added) + "\n").encode(), format=ox.RdfFormat.N_QUADS)
     for line in removed:
         for quad in ox.parse(line.encode(), format=ox.RdfFormat.N_QUADS):
             store.remove(quad)

@@ -6,6 +6,7 @@ Columns: file, controller, service, title, url, retrieved, format, sha256 (see d
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 from flowgraph.errors import ManifestError
@@ -26,6 +27,8 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
         if missing:
             raise ManifestError(path, f"missing column(s) {', '.join(missing)}", 1)
         seen: set[str] = set()
+        # Resolved once: resolving every row's path costs a syscall per path component.
+        base = path.parent.resolve()
         for line, row in enumerate(reader, start=2):
             row = {k: (v or "").strip() for k, v in row.items() if k}
             name, controller = row.get("file", ""), row.get("controller", "")
@@ -34,7 +37,7 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
                     str(ManifestError(path, "row needs both file and controller", line))
                 )
                 continue
-            file_path = (path.parent / name).resolve()
+            file_path = Path(os.path.normpath(base / name))
             if not file_path.is_file():
                 problems.append(
                     str(ManifestError(path, f"names {name!r}, which does not exist", line))

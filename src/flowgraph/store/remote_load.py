@@ -56,7 +56,7 @@ def snapshot_graphs(snapshot: Path) -> Iterator[_Graph]:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         for iri in _graph_names(path):
             yield _Graph(iri, f"{digest}:{iri}", (path,))
-    shared = sorted((snapshot / "graphs").glob("*.shared.nq"))
+    shared = snapshots.shared_files(snapshot)
     if shared:
         digest = hashlib.sha256()
         for path in shared:

@@ -1,6 +1,11 @@
 """Atomic publication of a build: write a new snapshot directory, then swap one symlink.
 
 A failed or interrupted build never touches `current`, so the previous graph stays usable.
+Notice graphs live in a pool beside the snapshots (`graphs/<notice>.<content key>.nq` and
+`.shared.nq`), written once and never changed; a snapshot lists the pool files it is made of
+in `graphs.txt`. A rebuild that changes one notice of thousands so writes one file pair
+instead of linking every notice's files into a new directory, and pruning an old snapshot
+removes only the pool files no kept snapshot lists.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Any
 from flowgraph.errors import StoreError
 
 CURRENT = "current"
+POOL = "graphs"
+GRAPH_LIST = "graphs.txt"
 
 
 def new_snapshot(root: Path) -> Path:
@@ -39,6 +46,23 @@ def publish(root: Path, snapshot: Path, keep: int = 2) -> None:
     for old in snapshots[:-keep]:
         if old.resolve() != snapshot.resolve():
             shutil.rmtree(old, ignore_errors=True)
+    _prune_pool(root)
+
+
+def _prune_pool(root: Path) -> None:
+    """Remove pool files that no remaining snapshot lists (old ones, or a failed build's)."""
+    pool = root / POOL
+    if not pool.is_dir():
+        return
+    listed: set[str] = set()
+    for kept in (root / "snapshots").iterdir():
+        try:
+            listed.update((kept / GRAPH_LIST).read_text(encoding="utf-8").split())
+        except FileNotFoundError:
+            continue
+    for path in pool.iterdir():
+        if path.name not in listed:
+            path.unlink(missing_ok=True)
 
 
 def current(root: Path) -> Path:
@@ -49,14 +73,32 @@ def current(root: Path) -> Path:
 
 
 def write_json(path: Path, data: Any) -> None:
-    path.write_text(
-        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    """One line: an indented dump goes through json's pure-Python encoder, seconds for the
+    records of thousands of notices (`python -m json.tool` reads it)."""
+    path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def pool_dir(snapshot: Path) -> Path:
+    """The graph pool of the build directory holding `snapshot` (`<root>/snapshots/<name>`)."""
+    return snapshot.parent.parent / POOL
+
+
+def graph_files(snapshot: Path) -> list[Path]:
+    """The notice graph files (`.nq` and `.shared.nq`) of a snapshot, in a stable order."""
+    listed = snapshot / GRAPH_LIST
+    if listed.exists():
+        pool = pool_dir(snapshot)
+        return [pool / name for name in listed.read_text(encoding="utf-8").split()]
+    return sorted((snapshot / "graphs").glob("*.nq"))  # a snapshot from before the pool
+
+
+def shared_files(snapshot: Path) -> list[Path]:
+    return [path for path in graph_files(snapshot) if path.name.endswith(".shared.nq")]
+
+
 def nquads_files(snapshot: Path) -> list[Path]:
-    return [snapshot / "vocabulary.nq", *sorted((snapshot / "graphs").glob("*.nq"))]
+    return [snapshot / "vocabulary.nq", *graph_files(snapshot)]

@@ -171,11 +171,13 @@ def bare_store_rss_mb(files: list[Path]) -> float:
         "from pathlib import Path\n"
         "from flowgraph.store.oxigraph import concatenated\n"
         "store = ox.Store()\n"
-        "store.bulk_load(concatenated([Path(p) for p in sys.argv[1:]]), format=ox.RdfFormat.N_QUADS)\n"
+        "paths = [Path(p) for p in sys.stdin.read().splitlines()]\n"
+        "store.bulk_load(concatenated(paths), format=ox.RdfFormat.N_QUADS)\n"
         "print(len(store), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", script, *map(str, files)],
+    output = subprocess.run(  # the paths on stdin: tens of thousands exceed ARG_MAX
+        [sys.executable, "-c", script],
+        input="\n".join(map(str, files)),
         check=True,
         capture_output=True,
         text=True,

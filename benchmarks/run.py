@@ -412,20 +412,28 @@ def main() -> None:
                 bench_size(size, Path(work), args.rdflib_max, args.repeat, args.http_max)
             )
             print(table(results, targets(results)), file=sys.stderr, flush=True)  # figures so far
+            if args.json:  # kept even if a later, larger size fails
+                write_json(args.json, results)
     checks = targets(results)
-    machine = {
+    print(f"machine: {machine_description()}\n")
+    print(table(results, checks))
+    if args.json:
+        write_json(args.json, results)
+
+
+def machine_description() -> dict[str, Any]:
+    return {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "pyoxigraph": ox.__version__,
         "rdflib": rdflib.__version__,
     }
-    print(f"machine: {machine}\n")
-    print(table(results, checks))
-    if args.json:
-        args.json.write_text(
-            json.dumps({"machine": machine, "results": results, "targets": checks}, indent=2) + "\n"
-        )
+
+
+def write_json(path: Path, results: list[dict[str, Any]]) -> None:
+    document = {"machine": machine_description(), "results": results, "targets": targets(results)}
+    path.write_text(json.dumps(document, indent=2) + "\n")
 
 
 if __name__ == "__main__":

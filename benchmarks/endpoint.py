@@ -124,6 +124,9 @@ def load_test(
         except httpx.TimeoutException:
             failures.append("no answer in time")
             return
+        except httpx.TransportError as exc:  # recorded, so one dropped connection keeps the run
+            failures.append(f"{type(exc).__name__}: {exc}")
+            return
         elapsed = time.perf_counter() - started
         if answer.status_code != 200:
             failures.append(f"{answer.status_code}: {answer.text[:200]}")
@@ -139,12 +142,12 @@ def load_test(
     ) as client:
         try:
             client.post("/sparql", data={"query": query})  # warm the workers once
-        except httpx.TimeoutException:
+        except httpx.TransportError as exc:
             return {
                 "rps": 0.0,
                 "completed": 0,
                 "failures": 1,
-                "error": ["warm-up: no answer in time"],
+                "error": [f"warm-up: {type(exc).__name__}: {exc}"],
             }
         started = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as pool:

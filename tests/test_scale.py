@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 
 from flowgraph.build import build
 from flowgraph.report.export import export_graph
@@ -90,9 +92,6 @@ def test_rebuilds_share_graph_files_and_prune_the_rest(tmp_path):
     """Unchanged notices are recognised by size and time (or, when only the time changed, by
     their bytes); their graph files are shared with the previous snapshot, and files that no
     kept snapshot lists are removed."""
-    import os
-    import time
-
     corpus = tmp_path / "notices"
     write_corpus(corpus, councils=2, seed=5, services_per_council=10)
     old = time.time() - 3600

@@ -167,7 +167,7 @@ def _previous(settings: Settings, context: str) -> tuple[Path | None, dict[str, 
         return None, {}
     if meta.get("context") != context or not (previous / snapshots.GRAPH_LIST).exists():
         return None, {}  # other code or vocabularies, or a snapshot from before the graph pool
-    return previous, {n["id"]: n for n in meta.get("notices_list", []) if "graph" in n}
+    return previous, {n["id"]: n for n in meta.get("notices_list", [])}
 
 
 def _file_sha(path: Path) -> str | None:
@@ -196,12 +196,12 @@ def _unchanged(source: NoticeSource, record: dict[str, Any]) -> bool:
     """The notice's bytes are those the record was built from (as git's index decides)."""
     if record.get("source") != source_hash(source):
         return False
-    stat = record.get("stat")
-    if stat is not None and stat == _trusted_stat(source.path):
+    stat = _trusted_stat(source.path)
+    if stat is not None and stat == record.get("stat"):
         return True
     if record.get("sha256") != _file_sha(source.path):
         return False
-    record["stat"] = _trusted_stat(source.path)
+    record["stat"] = stat
     return True
 
 
@@ -316,7 +316,9 @@ def build(
     snapshots.write_json(snapshot / "build.json", {**report.summary(), "context": context, "base_iri": settings.base_iri,
                                                    "problems_list": report.problems, "notices_list": notices_list})  # fmt: skip
     if previous is not None and reuse:
-        counts = _update_store(previous, snapshot, settings, known, records, new_shared, counts)
+        counts = _update_store(
+            previous, snapshot, pool, settings, known, records, new_shared, counts
+        )
     else:
         counts = {}
         for shared in new_shared.values():
@@ -339,6 +341,7 @@ def build(
 def _update_store(
     previous: Path,
     snapshot: Path,
+    pool: Path,
     settings: Settings,
     known: dict[str, Any],
     records: list[dict[str, Any]],
@@ -354,7 +357,6 @@ def _update_store(
     touched = sorted((set(known) - current) | (set(new_shared) & set(known)))
     for notice_id in touched:
         store.remove_graph(ox.NamedNode(minter.graph(notice_id)))
-    pool = snapshots.pool_dir(snapshot)
     files = [pool / _pool_names(r)[0] for r in records if r["id"] in new_shared]
     if files:
         store.bulk_load(concatenated(sorted(files)), format=ox.RdfFormat.N_QUADS)

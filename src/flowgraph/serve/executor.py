@@ -16,6 +16,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from flowgraph.errors import QueryError
+from flowgraph.serve.sandbox import forbid_network
 from flowgraph.settings import Settings
 from flowgraph.store.results import Outcome, QueryTimeout, ResultTooLarge, Term
 
@@ -25,6 +26,8 @@ __all__ = ["Outcome", "ProcessExecutor", "QueryTimeout", "ResultTooLarge", "Term
 def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
     from flowgraph.store.base import open_store
 
+    if not settings.store.startswith(("http://", "https://")):
+        forbid_network()  # a local store needs no network: SERVICE can fetch nothing
     try:
         store = open_store(settings, Path(snapshot) if snapshot else None)
     except Exception as exc:  # noqa: BLE001 - reported to the request instead of hanging it

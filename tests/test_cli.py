@@ -32,8 +32,12 @@ def test_extract_prints_one_object_per_service_with_the_documented_keys():
     assert s["controller"] == "Leicestershire County Council"
     assert s["service"] == "Children and Family Services"
     assert s["legal_bases"]["gdpr_bases"] == ["legal_obligation"]
-    assert s["recipients"][0] | {"evidence": None} == {
-        "text": "the Department for Education",
+    assert [r["text"] for r in s["recipients"]][:2] == [
+        "others",
+        "the Department for Education (DfE)",
+    ]
+    assert s["recipients"][1] | {"evidence": None} == {
+        "text": "the Department for Education (DfE)",
         "id": "https://w3id.org/flowgraph/id/org/dfe",
         "label": "Department for Education",
         "kind": "organisation",

@@ -79,6 +79,6 @@ def test_a_name_counts_as_a_data_subject_only_where_the_words_say_so(before, ali
     cued = " ".join([*before, "information about", alias, *after])
     found = read_subjects(cued, section=False)
     assert found and found[0].text.lower() == alias.lower()
-    assert [d.text for d in read_subjects(sentence, section=True)][:1] == [d.text for d in found][
-        :1
-    ]
+    # under a heading the name is read too; a longer name around it ("local resident") may win
+    in_section = [d.text.lower() for d in read_subjects(sentence, section=True)]
+    assert in_section and alias.lower() in in_section[0]

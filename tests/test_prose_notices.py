@@ -46,6 +46,7 @@ def test_leeds_lists_and_fraud_prose(extractions):
         r for r in leeds.recipients if "auditing or administering public funds" in r.evidence.quote
     ]
     assert [r.entity.key for r in fraud] == [
+        "third-parties",  # "other bodies that are responsible for auditing ..."
         "external-auditors",
         "dwp",
         "local-authorities",
@@ -71,7 +72,12 @@ def test_leicestershire_children_and_family_services(extractions):
         "leicestershire-county-council-children-and-family-services.txt",
         "Children and Family Services",
     )
-    assert keys(lcc.recipients) == {"dfe", "post-16-providers", "education-providers"}
+    assert keys(lcc.recipients) == {
+        "third-parties",  # "Sometimes we need to share your information with others."
+        "dfe",
+        "post-16-providers",
+        "education-providers",
+    }
     assert {(r.sender.key, r.entity.key) for r in lcc.onward} == {
         ("dfe", "third-parties"),
         ("education-providers", "youth-support-services"),  # schools pass data to youth support

@@ -29,7 +29,7 @@ def test_html_page_with_headings_lists_and_a_table(extractor):
     )
     assert extraction.layout == "html"
     assert [(r.text, r.entity.kind, r.entity.key) for r in s.recipients] == [
-        ("the Valuation Office Agency, to list and band properties", "organisation", "voa"),
+        ("the Valuation Office Agency", "organisation", "voa"),
         ("enforcement agents (bailiffs) acting for us", "category", "enforcement-agents"),
         ("Northbrook Police & other law enforcement agencies", "organisation", "northbrook-police"),
         ("law enforcement agencies", "category", "law-enforcement"),

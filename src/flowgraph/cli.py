@@ -179,7 +179,17 @@ def extract(
     service: Annotated[
         str | None, typer.Option(help="Service area, when the notice covers one")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="json")] = "json",
+    fmt: Annotated[
+        str, typer.Option("--format", help="json or text (text with --explain)")
+    ] = "json",
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show, per block of the notice, the section it fell in and why, the rule that "
+            "read it and the facts it gave, or why it gave none",
+        ),
+    ] = False,
 ) -> None:
     """Print what the loader extracts from one notice, one object per service area."""
     from flowgraph.ingest.manifest import read_manifest
@@ -201,16 +211,24 @@ def extract(
         source = NoticeSource(file.resolve(), controller, service)
     if source is None:
         raise _fail(FlowgraphError(f"{file}: not in a manifest; give --controller NAME"))
+    if fmt not in ("json", "text"):
+        raise _fail(FlowgraphError(f"--format {fmt!r}: use json or text"))
     try:
-        extraction = extractor.extract(source)
+        extraction = extractor.extract(source, explain=explain)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    json.dump(
-        extraction_json(extraction, Minter(settings.base_iri)),
-        sys.stdout,
-        indent=2,
-        ensure_ascii=False,
-    )
+    services = extraction_json(extraction, Minter(settings.base_iri))
+    if explain and fmt == "text":
+        from flowgraph.report.explain import print_explanation
+
+        print_explanation(extraction, out)
+        return
+    payload: object = services
+    if explain:
+        from flowgraph.report.explain import explanation_json
+
+        payload = {"services": services, "explain": explanation_json(extraction)}
+    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

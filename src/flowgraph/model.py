@@ -182,6 +182,21 @@ class ServiceExtraction:
 
 
 @dataclass
+class BlockTrace:
+    """How one block was read, for `flowgraph extract --explain`: the section it fell in and
+    why, the rule that read it, and the facts it gave (or why it gave none)."""
+
+    line: int
+    kind: str
+    text: str
+    section: str | None
+    section_why: str
+    rules: list[str] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (field, text)
+    no_fact: str | None = None
+
+
+@dataclass
 class NoticeExtraction:
     notice: Notice
     layout: str
@@ -189,3 +204,4 @@ class NoticeExtraction:
     services: list[ServiceExtraction]
     problems: list[str] = field(default_factory=list)
     disclosures: list[Statement] = field(default_factory=list)  # notice-wide: rights, contacts...
+    trace: list[BlockTrace] | None = None  # filled only when asked for (--explain)

@@ -38,7 +38,7 @@ class Extractor:
         for source in sources:
             self.gazetteer.add_controller(source.controller)
 
-    def extract(self, source: NoticeSource) -> NoticeExtraction:
+    def extract(self, source: NoticeSource, *, explain: bool = False) -> NoticeExtraction:
         notice = read_notice(source)
         layout, blocks = parse_blocks(notice.text, self.vocabulary.headings, source.format_hint)
-        return self.extractor.extract(notice, blocks, layout)
+        return self.extractor.extract(notice, blocks, layout, explain=explain)

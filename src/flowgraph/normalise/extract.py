@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from flowgraph.model import Notice, NoticeExtraction, ServiceExtraction, Statement
+from flowgraph.model import BlockTrace, Notice, NoticeExtraction, ServiceExtraction, Statement
 from flowgraph.normalise import details
 from flowgraph.normalise.disclosures import DisclosureReader
 from flowgraph.normalise.evidence import evidence
 from flowgraph.normalise.gazetteer import Gazetteer
 from flowgraph.normalise.laws import LawResolver, find_laws, unrecognised_law
+from flowgraph.normalise.objects import labelled_list, recipient_item
 from flowgraph.normalise.prose import ProseReader
 from flowgraph.normalise.recipients import ItemResolver, real_mentions, split_examples
 from flowgraph.normalise.sentences import sentences
@@ -53,6 +54,39 @@ _RECIPIENT_INTRO = re.compile(
     r"(?:\b(?:with|to)|\b(?:organisations|bodies|agencies|recipients|partners|parties|include|including|below|following)\b(?:\W+\w+){0,5})\W*:\s*$",
     re.I,
 )
+UNKNOWN = "unknown"
+TRACED_FIELDS = (
+    "recipients", "onward", "legal_bases", "laws", "purposes", "data_categories", "retention",
+    "transfers", "automated_decisions", "sources", "denials",
+)  # fmt: skip
+GENERIC_BASES = (
+    "generic-bases"  # a list of (nearly) all six bases: the law described, not relied on
+)
+ART6 = (
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+)
+NO_LEAD_IN = {"rights", "cookies", "complaints", "contact", "security", "service"}
+NO_BASES_ANYWHERE = {"rights", "cookies", "complaints", "contact", "security", "legal_basis"}
+_BASIS_NAME = re.compile(
+    r"legal obligation|public task|public interest|official authority|vital interest"
+    r"|legitimate interest|consent|contract|\b6\s*[.(]",
+    re.I,
+)
+_ARTICLE_6 = re.compile(r"\b6\s*[.(]", re.I)
+_RELIED_ON = re.compile(
+    r"\b(?:lawful|legal)\s+bas[ie]s\b|\brel(?:y|ies|ying)\s+on\b|\b(?:your|explicit|written|informed)\s+consent\b"
+    r"|\bcontract (?:with you|to which)|\b(?:perform(?:ance of)?|enter(?:ing|ed)? into)\b[^.]{0,40}\bcontract\b",
+    re.I,
+)
+_LAW_LEAD_IN = re.compile(
+    r"\b(?:laws?|legislation|acts|statut\w*|regulations|legal (?:basis|bases|powers?|duties)|lawful)\b",
+    re.I,
+)
 _PURPOSE_CUE = re.compile(
     r"\bpurposes?\b|\bin order to\b|\bto enable\b|\bso that\b|\bwe (?:need|use|collect)\b", re.I
 )
@@ -66,8 +100,12 @@ class NoticeExtractor:
         self.gazetteer = gazetteer
         self.laws = laws
 
-    def extract(self, notice: Notice, blocks: list[Block], layout: str) -> NoticeExtraction:
-        return _Run(self, notice, blocks, layout).run()
+    def extract(
+        self, notice: Notice, blocks: list[Block], layout: str, *, explain: bool = False
+    ) -> NoticeExtraction:
+        run = _Run(self, notice, blocks, layout)
+        run.tracing = explain
+        return run.run()
 
 
 class _Run:
@@ -103,6 +141,14 @@ class _Run:
         self.lead_in: str | None = None
         self.parents: dict[int, str] = {}
         self.columns: dict[int, str] | None = None  # column -> field, inside a column table
+        self.list_field: str | None = None  # the field a lead-in line gives the list after it
+        self.list_why = ""
+        self.section_why = ""
+        self.list_kinds = _list_kinds(self, blocks)
+        self.tracing = False
+        self.bases_anywhere: dict[int, list] = {}
+        self.trace: list[BlockTrace] = []
+        self.rules: list[str] = []
 
     # ---------------------------------------------------------------- walking blocks
     def run(self) -> NoticeExtraction:
@@ -118,9 +164,50 @@ class _Run:
                         self.disclosures.read(cell.text)
                     index = end
                     continue
-            self.block(block)
+            if self.tracing:
+                self.traced(block)
+            else:
+                self.block(block)
             index += 1
         return self.finish()
+
+    def traced(self, block: Block) -> None:
+        """Dispatch one block and record what it gave, and by which rule."""
+        before = {name: len(getattr(self.current, name)) for name in TRACED_FIELDS}
+        service_before = self.current
+        self.rules = []
+        self.block(block)
+        start = block.text.span.start if block.text else 0
+        entry = BlockTrace(
+            self.notice.text.count("\n", 0, start) + 1,
+            block.kind,
+            block.text.text,
+            self.field,
+            self.section_why,
+            list(dict.fromkeys(self.rules)),
+        )
+        if self.current is service_before:
+            for name in TRACED_FIELDS:
+                for fact in getattr(self.current, name)[before[name] :]:
+                    entry.facts.append((name, _fact_text(fact)))
+        if not entry.facts:
+            entry.no_fact = self.why_no_fact(block)
+        self.trace.append(entry)
+
+    def why_no_fact(self, block: Block) -> str:
+        is_item = block.kind == "item" or (block.kind == "heading" and not block.hard)
+        if block.kind in ("heading", "label") and not is_item:
+            return f"a heading: starts a {self.field or 'new'} section ({self.section_why})"
+        if self.field in NO_PROSE and not is_item:
+            return f"prose in a {self.field} section is not read for recipients or bases"
+        if is_item and self.field in (None, UNKNOWN, "other"):
+            return (
+                "list item under an unknown heading, in a list not shaped like recipients, "
+                "laws or bases"
+            )
+        if self.field == "legal_basis" and is_item:
+            return "neither a lawful-basis phrase nor shaped like legislation (Act + year)"
+        return "no cue of the section field, no sharing statement, no basis phrase"
 
     def table_row(self, row: list[Block]) -> bool:
         """Column tables ("Organisation | Why we share it | Lawful basis"): a header row maps each
@@ -128,7 +215,9 @@ class _Run:
         fields: dict[int, str] = {}
         for block in row:
             if block.column not in fields and block.kind in ("label", "para", "heading"):
-                field = self.v.headings.field_of(block.text.text)
+                # vocabulary only: a cell's wording cues ("Statutory obligation to ...") do not
+                # make a row the header of a column table
+                field = self.v.headings.choose(block.text.text, cues=False).field
                 if field in TABLE_FIELDS:
                     fields[block.column] = field
         if len(set(fields.values())) >= 2 and len(row) >= 2:
@@ -147,14 +236,17 @@ class _Run:
 
     def block(self, block: Block) -> None:
         self.disclosures.read(block.text)
-        if block.kind == "label" and (
-            self.v.headings.field_of(block.text.text) or self.field in (None, "service")
-        ):
-            self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=True)
+        choice = (
+            self.v.headings.choose(block.text.text) if block.kind in ("label", "heading") else None
+        )
+        if block.kind == "label" and choice and (choice.field or self.field in (None, "service")):
+            self.set_field(choice.field or UNKNOWN, labelled=True, why=choice.reason)
         elif block.kind == "heading" and block.depth == 1 and block.hard:
-            self.set_field("other", labelled=False)  # the document's title, not a section
-        elif block.kind == "heading" and (block.hard or self.v.headings.field_of(block.text.text)):
-            self.set_field(self.v.headings.field_of(block.text.text) or "other", labelled=False)
+            self.set_field("other", labelled=False, why="the document's title")
+        elif block.kind == "heading" and choice and (block.hard or choice.field):
+            # A heading no vocabulary or cue places starts an unknown section: its lists are
+            # classified by their items, never filed under the previous heading's field.
+            self.set_field(choice.field or UNKNOWN, labelled=False, why=choice.reason)
         elif self.field == "service":
             self.start_service(block.text)
         else:
@@ -162,6 +254,9 @@ class _Run:
 
     def finish(self) -> NoticeExtraction:
         for s in self.services:
+            # bases read outside a basis section add only what the section did not state
+            stated = {b.code for b in s.legal_bases}
+            s.legal_bases += [b for b in self.bases_anywhere.get(id(s), []) if b.code not in stated]
             s.recipients = _unique_flows(s.recipients)
             s.onward = _unique_flows(s.onward)
         services = [s for s in self.services if _has_facts(s) or s.service]
@@ -177,11 +272,14 @@ class _Run:
             services or [self.current],
             problems,
             self.disclosures.finish(),
+            self.trace if self.tracing else None,
         )
 
-    def set_field(self, field: str, *, labelled: bool) -> None:
+    def set_field(self, field: str, *, labelled: bool, why: str = "") -> None:
         self.field, self.labelled, self.lead_in, self.parents = field, labelled, None, {}
         self.columns = None
+        self.list_field = None
+        self.section_why = why
 
     def start_service(self, text: Located) -> None:
         name = clean_item(text)
@@ -208,9 +306,31 @@ class _Run:
                 denial = self.prose.denial(sentence)
                 if denial:
                     self.current.denials.append(denial)
-        reader = getattr(self, f"field_{self.field}", None)
+        field = self.field
+        if is_item and self.list_field:
+            field = self.list_field
+        elif is_item and block.kind == "item":
+            kind = self.list_kinds.get(id(block))
+            if kind == GENERIC_BASES or (
+                kind and (field in (None, UNKNOWN, "other") or _overrides(field, kind))
+            ):
+                field = kind
+        reader = getattr(self, f"field_{field}", None)
+        if self.tracing:
+            if is_item and self.list_field:
+                self.rules.append(f"item of a list opened by a lead-in line ({self.list_field})")
+            elif field != self.field:
+                self.rules.append(f"list classified as {field} by its items")
+            elif reader:
+                self.rules.append(f"{field} section reader")
         if reader:
-            reader(text, is_item, block)
+            saved, self.field = self.field, field
+            try:
+                reader(text, is_item, block)
+            finally:
+                self.field = saved
+        if field not in NO_BASES_ANYWHERE and reader != self.field_legal_basis:
+            self.read_bases_anywhere(text, is_item, block)
         if self.field not in NO_SUBJECTS:
             self.read_subjects(text, is_item)
         if self.field not in NO_PROSE and not (self.field == "recipients" and is_item):
@@ -225,6 +345,49 @@ class _Run:
                     )
         if not is_item:
             self.lead_in = text.text if _LEAD_IN.search(text.text) else None
+            self.list_field = self.lead_in_field(text.text) if self.lead_in else None
+
+    def lead_in_field(self, text: str) -> str | None:
+        """The field of the list a lead-in sentence opens ("We may share your information
+        with:"), judged on its last sentence; only in sections that hold facts, and a law lead-in
+        only where the section says nothing else ("as the law requires" in a retention section
+        does not make the retention periods laws)."""
+        if self.field in NO_LEAD_IN:
+            return None
+        last = text[max(text.rfind(". ", 0, len(text) - 2) + 1, 0) :]
+        loose = self.field in (None, UNKNOWN, "other", "legal_basis", "purposes")
+        if self.prose.has("source", last):
+            return "sources" if self.field in (None, UNKNOWN, "other") else None
+        if self.prose.has("share", last) and not self.prose.has("negation", last):
+            return "recipients"
+        if loose and _LAW_LEAD_IN.search(last):
+            return "legal_basis"
+        return None
+
+    def read_bases_anywhere(self, text: Located, is_item: bool, block: Block) -> None:
+        """Art. 6 bases stated outside a legal-basis section ("we are under a legal obligation
+        to share", "Article 6(1)(e) of the GDPR"): the distinctive phrases anywhere, consent and
+        contract only where the sentence says they are relied on."""
+        if is_item and self.list_kinds.get(id(block)) == GENERIC_BASES:
+            return
+        pieces = [clean_item(text)] if is_item else sentences(strip_bullet(text))
+        for piece in pieces:
+            if not piece or self.prose.has("negation", piece.text):
+                continue
+            for basis in details.legal_bases(
+                piece, self.v.legal_bases, evidence(self.notice, piece)
+            ):
+                if basis.code not in ART6 or not _BASIS_NAME.search(basis.text):
+                    continue  # "required by law", "statutory duties": only inside a basis section
+                if basis.code in ("consent", "contract") and not (
+                    _ARTICLE_6.search(basis.text) or _RELIED_ON.search(piece.text)
+                ):
+                    continue
+                found = self.bases_anywhere.setdefault(id(self.current), [])
+                if all(b.code != basis.code for b in (*found, *self.current.legal_bases)):
+                    found.append(replace(basis, scope=None))
+                    if self.tracing:
+                        self.rules.append("lawful basis named outside a basis section")
 
     def read_subjects(self, text: Located, is_item: bool) -> None:
         section = self.field == "data_subjects"
@@ -278,13 +441,27 @@ class _Run:
                 block.kind == "heading"
                 and not known
                 and not real_mentions(self.x.gazetteer, cleaned)
+                and not _name_shaped(cleaned.text)
             ):
                 return  # a bare short line that names nobody is not a recipient
-            self.current.recipients += self.items.resolve(text)
+            pieces = labelled_list(cleaned)
+            if pieces:
+                for piece in pieces:
+                    self.current.recipients += self.items.resolve(piece)
+                return
+            head = recipient_item(cleaned)
+            if head is not cleaned and self._resolves(cleaned) and not self._resolves(head):
+                head = cleaned  # the name is in the tail: keep the item whole
+            self.current.recipients += self.items.resolve(head)
         else:
             self.current.sharing_conditions.append(
                 Statement(cleaned.text, ev, {"kind": "condition"})
             )
+
+    def _resolves(self, text: Located) -> bool:
+        return self.x.gazetteer.resolve_phrase(text.text) is not None or bool(
+            real_mentions(self.x.gazetteer, text)
+        )
 
     def field_purposes(self, text: Located, is_item: bool, block: Block) -> None:
         if is_item:
@@ -324,8 +501,6 @@ class _Run:
                 bases = [replace(b, scope=None) for b in bases]
             self.current.legal_bases += bases
             self.current.laws += [self.x.laws.law(m, cleaned.text, ev) for m in laws]
-            if not laws and not bases:
-                self.current.laws.append(unrecognised_law(cleaned.text, ev))
             return
         for sentence in sentences(text):
             ev = evidence(self.notice, sentence)
@@ -432,3 +607,103 @@ def _unique_flows(recipients: list) -> list:
             seen.add(key)
             out.append(r)
     return out
+
+
+def _item_kind(run: _Run, block: Block) -> str | None:
+    """What one list item is shaped like: a law, a lawful basis, a recipient, or nothing known."""
+    cleaned = clean_item(block.text)
+    if not cleaned:
+        return None
+    text = cleaned.text
+    if any(m.year or m.kind != "act" for m in find_laws(text)) or re.search(
+        r"^(?:the\s+)?(?:[A-Z][\w'’()-]*\s+){1,8}(?:Act|Regulations|Order|Rules|Measure)\b", text
+    ):
+        return "legal_basis"
+    if len(text.split()) <= 8 and details.legal_bases(
+        cleaned, run.v.legal_bases, evidence(run.notice, cleaned)
+    ):
+        return "legal_basis"
+    if run.x.gazetteer.resolve_phrase(text) is not None:
+        return "recipients"
+    mentions = real_mentions(run.x.gazetteer, cleaned)
+    # a name that heads a short item ("Police if there are safeguarding concerns"), not one
+    # mentioned somewhere in a sentence-long item
+    if mentions and len(text.split()) <= 8 and mentions[0].start <= 4:
+        return "recipients"
+    return None
+
+
+def _list_kinds(run: _Run, blocks: list[Block]) -> dict[int, str]:
+    """Each run of list items -> the field most of its items are shaped like (by block id).
+
+    A list under an unknown heading is read by what it holds: items that resolve to
+    organisations or recipient categories make a recipient list, Acts and regulations or
+    basis phrases a legal-basis list. At least half the items must agree.
+    """
+    out: dict[int, str] = {}
+    index = 0
+    while index < len(blocks):
+        if blocks[index].kind != "item":
+            index += 1
+            continue
+        end = index
+        while end < len(blocks) and blocks[end].kind == "item":
+            end += 1
+        items = blocks[index:end]
+        codes = {
+            b.code
+            for item in items
+            if (cleaned := clean_item(item.text))
+            for b in details.legal_bases(cleaned, run.v.legal_bases, evidence(run.notice, cleaned))
+        }
+        bare = all(len(item.text.text.split()) <= 4 for item in items)
+        if bare and len(codes & set(ART6)) >= 5:
+            for b in items:
+                out[id(b)] = GENERIC_BASES
+            index = end
+            continue
+        kinds = [_item_kind(run, b) for b in items]
+        counted = {k: kinds.count(k) for k in set(kinds) if k}
+        if counted:
+            best, n = max(counted.items(), key=lambda kv: kv[1])
+            if n * 2 >= len(items):
+                for b in items:
+                    out[id(b)] = best
+        index = end
+    return out
+
+
+def _overrides(field: str | None, kind: str) -> bool:
+    """A recipient list under a purposes or legal-basis heading is still a recipient list."""
+    return kind == "recipients" and field in ("legal_basis", "purposes")
+
+
+def _fact_text(fact: object) -> str:
+    """A fact as one readable line for the explanation."""
+    code = getattr(fact, "code", None)
+    if code:  # a lawful basis
+        return f"{code} ({getattr(fact, 'text', '')})"
+    entity = getattr(fact, "entity", None)
+    text = getattr(fact, "text", None) or str(fact)
+    if entity is not None:
+        return f"{text} -> {entity.kind}:{entity.key}"
+    title = getattr(fact, "title", None)
+    if title and title != text:
+        year = getattr(fact, "year", None)
+        return f"{text} -> {title}{f' {year}' if year else ''}"
+    return str(text)
+
+
+def _name_shaped(text: str) -> bool:
+    """A bare line that reads like an organisation's name: an acronym ("NSL"), or capitalised
+    words ("Traffic Enforcement Centre at Northampton County Court")."""
+    words = re.findall(r"[\w'’&]+", text)
+    if not words or len(words) > 10:
+        return False
+    if re.fullmatch(r"[A-Z0-9&]{2,8}", text.strip()):
+        return True
+    content = [w for w in words if w.lower() not in _NAME_JOINERS]
+    return len(content) >= 2 and all(w[:1].isupper() or w[:1].isdigit() for w in content)
+
+
+_NAME_JOINERS = {"of", "and", "the", "for", "at", "in", "on", "&", "to"}

@@ -11,12 +11,18 @@ hedge ("unless", "may") qualifies it, in which case it is kept as a sharing cond
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flowgraph.model import EntityRef, Notice, Recipient, Source, Statement
 from flowgraph.normalise.evidence import evidence
 from flowgraph.normalise.gazetteer import Gazetteer
-from flowgraph.normalise.recipients import real_mentions
+from flowgraph.normalise.objects import (
+    has_data_object,
+    needs_data_object,
+    object_span,
+    split_phrase,
+)
+from flowgraph.normalise.recipients import ItemResolver, real_mentions
 from flowgraph.normalise.vocab import Vocabulary
 from flowgraph.parse.located import Located
 
@@ -54,6 +60,7 @@ class ProseReader:
         self.gazetteer = gazetteer
         self.notice = notice
         self.controller = controller
+        self.items = ItemResolver(gazetteer, notice)
 
     def first(self, kind: str, text: str, end: int | None = None) -> re.Match[str] | None:
         best = None
@@ -97,6 +104,53 @@ class ProseReader:
         return bool(negation and _TRANSFER_VERB.search(sentence.text, negation.start()))
 
     # ---------------------------------------------------------------- sharing prose
+    def object_recipients(
+        self, sentence: Located, cue_end: int
+    ) -> list[tuple[Recipient, tuple[int, int]]]:
+        """One recipient per piece of the sharing verb's object ("with the police, HMRC and
+        other local authorities"), resolved as a list item would be, with its position."""
+        found = object_span(sentence.text, cue_end)
+        if found is None:
+            return []
+        cue_start = max(0, sentence.text.rfind(" ", 0, max(0, cue_end - 1)) + 1)
+        if needs_data_object(sentence.text[cue_start:cue_end]) and not has_data_object(
+            sentence.text, cue_start, found[0]
+        ):
+            return []
+        phrase = sentence.sub(*found)
+        ev = evidence(self.notice, sentence)
+        out = []
+        for piece in self.merged(split_phrase(phrase), phrase):
+            offset = piece.span.start - sentence.span.start if piece else 0
+            for recipient in self.items.resolve(piece):
+                # the quote is the whole sentence that states the sharing; the span, the piece
+                recipient = replace(recipient, evidence=ev)
+                out.append((recipient, (offset, offset + len(piece))))
+        return out
+
+    def merged(self, pieces: list[Located], phrase: Located) -> list[Located]:
+        """Re-join "post-16 education" and "training providers" when the whole phrase is one
+        name the gazetteer knows."""
+        out: list[Located] = []
+        for piece in pieces:
+            if (
+                out
+                and self.gazetteer.resolve_phrase(
+                    joined := phrase.sub(
+                        out[-1].span.start - phrase.span.start, piece.span.end - phrase.span.start
+                    ).text
+                )
+                is not None
+                and self.gazetteer.resolve_phrase(out[-1].text) is None
+            ):
+                out[-1] = phrase.sub(
+                    out[-1].span.start - phrase.span.start, piece.span.end - phrase.span.start
+                )
+                del joined
+                continue
+            out.append(piece)
+        return out
+
     def sentence(self, sentence: Located) -> ProseFacts:
         facts = ProseFacts()
         text = sentence.text
@@ -128,7 +182,18 @@ class ProseReader:
         speaker_is_us = self.has("self", text, cue.start())
         sender = before[-1].entity if before and not speaker_is_us else None  # the nearest subject
         seen: set[tuple[str, str]] = set()
+        covered: list[tuple[int, int]] = []
+        if sender is None:
+            for recipient, (start, end) in self.object_recipients(sentence, cue.end()):
+                key = (recipient.entity.kind, recipient.entity.key)
+                if key == (self.controller.kind, self.controller.key):
+                    continue
+                seen.add(key)
+                covered.append((start, end))
+                facts.recipients.append(recipient)
         for m in after:
+            if any(start <= m.start and m.end <= end for start, end in covered):
+                continue  # named inside a piece already read whole
             key = (m.entity.kind, m.entity.key)
             if key in seen or (sender and key == (sender.kind, sender.key)):
                 continue

@@ -75,7 +75,7 @@ class Vocabulary:
 
     @cached_property
     def headings(self) -> HeadingVocabulary:
-        return HeadingVocabulary.load(self.path("headings.csv"))
+        return HeadingVocabulary.load(self.path("headings.csv"), self.path("heading_cues.csv"))
 
     @cached_property
     def categories(self) -> list[dict[str, str]]:

@@ -26,6 +26,16 @@ _FUNCTION_WORDS = {
     "are", "be", "via", "including", "such", "e.g", "eg", "i.e",
 }  # fmt: skip
 _TERMINAL = (".", "!", "?", ":", ";", ")", '"', "”")
+# "3. Who we share your data with", "2.1 Lawful basis", "a) Retention": short, no full stop.
+_NUMBERED_HEADING = re.compile(
+    r"^\s*((?:\d{1,2}(?:\.\d{1,2})*\.?|[a-z]\)|\([a-z0-9]{1,3}\))\s+)([A-Z][^.!;]{2,80}?[?:]?)\s*$"
+)
+
+
+def _is_all_caps(text: str) -> bool:
+    """A heading typed in capitals: "WHO WE SHARE YOUR INFORMATION WITH"."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and len(text.split()) <= 12 and all(c.isupper() for c in letters)
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
@@ -121,6 +131,12 @@ class LineParser:
             if text:
                 self.blocks.append(Block("heading", text, depth=len(m.group(1))))
             return
+        if (m := _NUMBERED_HEADING.match(line)) and self.known_heading(m.group(2)):
+            self.end_para()
+            text = self.decode(start + m.start(2), start + m.end(2))
+            if text:
+                self.blocks.append(Block("heading", text, depth=3))
+            return
         if m := _BULLET.match(line):
             self.end_para()
             depth = len(m.group(1).expandtabs(4)) // 2
@@ -150,14 +166,35 @@ class LineParser:
             return
         bold = self.markdown and _BOLD_LINE.match(line)
         words = len(text.text.split())
+        next_lower = self.next_line.lstrip()[:1].islower()
+        # A short stand-alone line may end in "with" and still be a heading ("Who we share your
+        # data with"); a long one that does is prose broken mid-sentence.
+        open_end = _ends_mid_sentence(text.text)
         heading_shaped = (
             words <= 16
+            and not text.text[:1].isdigit()  # "25 years from closure": content, not a title
             and not text.text.endswith((":", ",", ";", "."))
-            and (not _ends_mid_sentence(text.text) or bool(_BULLET.match(self.next_line)))
-            and not self.next_line.lstrip()[:1].islower()
+            and (
+                not open_end
+                or bool(_BULLET.match(self.next_line))
+                or (words <= 10 and len(text.text) <= 60 and not text.text.endswith(","))
+            )
+            and not next_lower
         )
         is_question = heading_shaped and text.text.endswith("?")
-        if bold or is_question or (heading_shaped and self.known_heading(text.text)):
+        label = (
+            words <= 6
+            and text.text.endswith(":")
+            and text.text[:1].isupper()
+            and self.known_heading(text.text)
+        )
+        if (
+            bold
+            or is_question
+            or label
+            or _is_all_caps(text.text)
+            or (heading_shaped and self.known_heading(text.text))
+        ):
             self.end_para()
             self.blocks.append(Block("heading", text, depth=2 if bold else 3))
             return

@@ -1,0 +1,174 @@
+"""The object of a sharing verb -> one phrase per recipient it names.
+
+"we may disclose your personal data to other council departments or third parties for these
+purposes" names two recipients: the phrase after the verb's "to"/"with" runs up to where a
+purpose, condition or new clause begins, and is split at commas, "and", "or" and semicolons
+(never inside brackets). Each piece that reads like a noun phrase is a recipient as written; the
+gazetteer decides later what it resolves to. Unknown names are kept, not dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flowgraph.parse.located import Located
+
+# Where the object phrase starts: the first "with"/"to"/"onto" after the verb (within reach).
+_PREPOSITION = re.compile(r"\b(?:with|to|onto|into the hands of|between)\b", re.I)
+# Where it stops: a purpose, a condition, a relative or a new clause.
+_STOP = re.compile(
+    r"[.;:!?]\s|[.;:!?]$|\s[–—]\s|\s-\s"
+    r"|,?\s+(?:in order|so\b|for (?:the|these|this|those|that|such|any|a|an|purposes?|example|instance|reasons?|them|their|our|your|its|their)\b|for [a-z]+ing\b"
+    r"|where\b|when\b|whenever\b|if\b|unless\b|because\b|as (?:part|required|allowed|necessary|permitted|appropriate|needed|set out|described|detailed|well as)\b"
+    r"|who\b|which\b|that (?:are|is|will|may|have|has|provide|support|help|work|deliver|act)\b|whose\b|under\b|in (?:line|accordance|connection|relation|respect)\b"
+    r"|to (?!the\b|a\b|an\b|our\b|your\b|their\b|its\b|other\b|any\b|all\b|some\b|whom\b|external\b|internal\b|relevant\b|third\b|national\b|local\b|central\b|government\b)[a-z]+\b"
+    r"|on (?:our|their|behalf)\b|at (?:the|any|all)\b|by (?:law|post|email|phone)\b|only\b|about you\b"
+    r"|(?:is|are|was|were|will|may|might|can|could|would|should|must|has|have|had)\b)",
+    re.I,
+)
+_SPLIT = re.compile(r",\s*(?:and|or)\s+|,\s*|;\s*|\s+and/or\s+|\s+(?:and|or)\s+(?=\S)", re.I)
+_NOT_RECIPIENT = re.compile(
+    r"^(?:us|you|them|it|him|her|this|that|these|those|each other|one another|anyone|someone|"
+    r"(?:your|the|this|that|such|any|all|some)\s+(?:personal\s+|own\s+)?(?:data|information|details|records?|name|address)\b.*"
+    r"|(?:you|us)\b.*|do so|be|help\w*|enable\w*|provide\w*|make\w*|deliver\w*|ensure\w*|meet\w*|comply\w*|"
+    r"other\s+countr\w*|outside\b.*|abroad|overseas|countries\b.*|the (?:uk|eea|eu|usa)\b.*)$",
+    re.I,
+)
+_JUNK = re.compile(
+    r"^(?:including|include|includes|included|but not limited to|not limited to|e\.?g|i\.?e|etc|we|"
+    r"(?:your|their|our|his|her)\s+(?:consent|permission|agreement|knowledge|authority|behalf)|"
+    r"(?:these|those|such|the following|following|the below|below)\b.*|a number of\b.*|a range of\b.*)$",
+    re.I,
+)
+_SHARED_MODIFIER = re.compile(
+    r"(?:other|relevant|partner|external|appropriate|local|public)\s+[a-z]+s\b"
+)
+_CLAUSE_WORD = re.compile(
+    r"\b(?:we|you|us|they|requires?|required|why|how|what|whether)\b|^(?:when|where|which|who)\b",
+    re.I,
+)
+_EXAMPLES = re.compile(r"\s+(?:including|such as|e\.g\.?|for example|for instance|like)\s+", re.I)
+_TRAILING = re.compile(r"\s+(?:including|such as|e\.g|for example|etc)\.?$", re.I)
+# After "to", a recipient starts with a determiner, an adjective we know, a capital or a plural;
+# "to process", "to help" are purposes.
+_TO_OBJECT = re.compile(
+    r"\s+(?:the|a|an|our|your|their|its|other|any|all|some|relevant|external|internal|third|"
+    r"national|local|central|government|[A-Z0-9]|\w+s\b)",
+)
+_DATA_OBJECT = re.compile(
+    r"\b(?:your|personal|their|his|her|this|the|such|relevant|some|any|that|these)\s+(?:personal\s+|own\s+|contact\s+)?"
+    r"(?:data|information|details|records?|address|name)\b|\b(?:it|them|this)\b",
+    re.I,
+)
+_LEADING = re.compile(
+    r"^(?:including|includ\w+|such as|e\.?g\.?|for example|namely|either|both|also)\s+", re.I
+)
+_MAX_WORDS = 9
+
+
+def _depth_ok(text: str, at: int) -> bool:
+    return text.count("(", 0, at) <= text.count(")", 0, at)
+
+
+def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
+    """[start, end) of the object phrase of the sharing verb ending at `cue_end`, or None."""
+    prep = _PREPOSITION.search(sentence, cue_end, min(len(sentence), cue_end + 70))
+    if prep is None:
+        return None
+    start = prep.end()
+    if re.match(r"\s+(?:us|you)\b", sentence[start:], re.I):
+        return None  # "... provide information to us": a source, not a recipient
+    if prep.group(0).lower() == "to" and not _TO_OBJECT.match(sentence, start):
+        return None
+    end = len(sentence)
+    for stop in _STOP.finditer(sentence, start):
+        if stop.start() > start and _depth_ok(sentence, stop.start()):
+            end = stop.start()
+            if sentence[end : end + 1] == ":":
+                return None  # "... with the following organisations:": the list names them
+            break
+    return (start, end) if end > start else None
+
+
+def needs_data_object(cue: str) -> bool:
+    """Verbs that only share when their object is personal data ("provide information and
+    advice to carers" is a service, "provide your details to" is sharing)."""
+    return not re.match(r"shar|disclos|releas", cue, re.I)
+
+
+def has_data_object(sentence: str, cue_start: int, object_start: int) -> bool:
+    return bool(_DATA_OBJECT.search(sentence, cue_start, object_start))
+
+
+def split_phrase(phrase: Located) -> list[Located]:
+    """The pieces of an object phrase, brackets kept whole: "the police, HMRC and other local
+    authorities" -> three."""
+    text = phrase.text
+    pieces: list[Located] = []
+    start = 0
+    for m in _SPLIT.finditer(text):
+        if not _depth_ok(text, m.start()):
+            continue
+        if _SHARED_MODIFIER.match(text, start) and re.fullmatch(r"[a-z]+s", text[m.end() :]):
+            continue  # "other agencies or organisations": one phrase, the modifier shared
+        pieces.append(phrase.sub(start, m.start()))
+        start = m.end()
+    pieces.append(phrase.sub(start, len(text)))
+    parts: list[Located] = []
+    for piece in pieces:  # "other public bodies including government departments": two
+        at = 0
+        for m in _EXAMPLES.finditer(piece.text):
+            if _depth_ok(piece.text, m.start()):
+                parts.append(piece.sub(at, m.start()))
+                at = m.end()
+        parts.append(piece.sub(at, len(piece)))
+    out = []
+    for piece in parts:
+        piece = piece.strip(" ,;:.'\"‘’“”")
+        lead = _LEADING.match(piece.text)
+        if lead:
+            piece = piece.sub(lead.end(), len(piece))
+        trail = _TRAILING.search(piece.text)
+        if trail:
+            piece = piece.sub(0, trail.start())
+        if piece and is_recipient_phrase(piece.text):
+            out.append(piece)
+    return out
+
+
+def is_recipient_phrase(text: str) -> bool:
+    words = text.split()
+    if not words or len(words) > _MAX_WORDS or _NOT_RECIPIENT.match(text) or _JUNK.match(text):
+        return False
+    if _CLAUSE_WORD.search(text):
+        return False  # "sometimes the law requires that we": a clause, not a name
+    return any(c.isalpha() for c in text)
+
+
+# A list item's trailing purpose or condition: "Police if there are safeguarding concerns",
+# "Credit Reference Agencies – to undertake single person discount review".
+_ITEM_TAIL = re.compile(
+    r"\s+[–—-]+\s+(?=[a-z])|\s+[–—-]+\s+to\s|,?\s+(?:if|where|when|whenever|unless|so that|in order|as part of|because|who|which|whose"
+    r"|ha(?:ve|s) access|will|may|might|can|could|must|should|are|is"
+    r"|to (?!the\b|a\b|an\b|our\b|your\b|their\b|its\b|other\b|any\b|all\b|whom\b)[a-z]+)\b",
+)
+# "External – Royal Mail, Land Registry, Valuation Office": a short label, a dash, a list.
+_LABELLED_LIST = re.compile(r"^([A-Z][\w&' ]{0,24}?)\s*[–—:-]\s+(?=\S[^,]*,)")
+
+
+def recipient_item(item: Located) -> Located:
+    """A list item without its trailing purpose or condition clause."""
+    for m in _ITEM_TAIL.finditer(item.text):
+        if m.start() > 0 and _depth_ok(item.text, m.start()):
+            head = item.sub(0, m.start()).strip(" ,;:–—-")
+            if head:
+                return head
+    return item
+
+
+def labelled_list(item: Located) -> list[Located] | None:
+    """The pieces of an item that is a label followed by a comma list, else None."""
+    m = _LABELLED_LIST.match(item.text)
+    if not m:
+        return None
+    return split_phrase(item.sub(m.end(), len(item)))

@@ -72,11 +72,26 @@ ART6 = (
 )
 NO_LEAD_IN = {"rights", "cookies", "complaints", "contact", "security", "service"}
 NO_BASES_ANYWHERE = {"rights", "cookies", "complaints", "contact", "security", "legal_basis"}
-_BASIS_NAME = re.compile(
-    r"legal obligation|public task|public interest|official authority|vital interest"
-    r"|legitimate interest|consent|contract|\b6\s*[.(]",
-    re.I,
+_NOT_LIMITED = re.compile(
+    r"\b(?:but\s+)?not\s+(?:limited|restricted|exhaustive)\b|\bnot\s+an?\s+exhaustive\b", re.I
 )
+
+
+def _named(words: str, letter: str) -> re.Pattern[str]:
+    article = rf"\b6\s*(?:\(\s*1\s*\)|\.\s*1)?\s*[.(]?\s*{letter}\b"
+    return re.compile(rf"{words}|{article}", re.I)
+
+
+# A basis read outside a basis section must be named by its own name (or Article 6 letter);
+# "required by law" or "statutory duties" count only inside a legal-basis section.
+_BASIS_NAMES = {
+    "consent": _named(r"\bconsent\b", "a"),
+    "contract": _named(r"\bcontract\b", "b"),
+    "legal_obligation": _named(r"\blegal obligations?\b", "c"),
+    "vital_interests": _named(r"\bvital interests?\b", "d"),
+    "public_task": _named(r"\bpublic (?:task|interest)|\bofficial authority\b", "e"),
+    "legitimate_interests": _named(r"\blegitimate interests?\b", "f"),
+}
 _ARTICLE_6 = re.compile(r"\b6\s*[.(]", re.I)
 _RELIED_ON = re.compile(
     r"\b(?:lawful|legal)\s+bas[ie]s\b|\brel(?:y|ies|ying)\s+on\b|\b(?:your|explicit|written|informed)\s+consent\b"
@@ -146,7 +161,9 @@ class _Run:
         self.section_why = ""
         self.list_kinds = _list_kinds(self, blocks)
         self.tracing = False
+        self.previous_kind = ""
         self.bases_anywhere: dict[int, list] = {}
+        self.laws_anywhere: dict[int, list] = {}
         self.trace: list[BlockTrace] = []
         self.rules: list[str] = []
 
@@ -235,6 +252,10 @@ class _Run:
         return True
 
     def block(self, block: Block) -> None:
+        self.dispatch(block)
+        self.previous_kind = block.kind
+
+    def dispatch(self, block: Block) -> None:
         self.disclosures.read(block.text)
         choice = (
             self.v.headings.choose(block.text.text) if block.kind in ("label", "heading") else None
@@ -243,10 +264,16 @@ class _Run:
             self.set_field(choice.field or UNKNOWN, labelled=True, why=choice.reason)
         elif block.kind == "heading" and block.depth == 1 and block.hard:
             self.set_field("other", labelled=False, why="the document's title")
-        elif block.kind == "heading" and choice and (block.hard or choice.field):
+        elif (
+            block.kind == "heading"
+            and choice
+            and (block.hard or choice.field or self.previous_kind == "item")
+        ):
             # A heading no vocabulary or cue places starts an unknown section: its lists are
-            # classified by their items, never filed under the previous heading's field.
-            self.set_field(choice.field or UNKNOWN, labelled=False, why=choice.reason)
+            # classified by their items, never filed under the previous heading's field. A short
+            # bare line right after a bulleted list is such a heading too.
+            why = choice.reason if block.hard or choice.field else "a short line after a list"
+            self.set_field(choice.field or UNKNOWN, labelled=False, why=why)
         elif self.field == "service":
             self.start_service(block.text)
         else:
@@ -257,6 +284,8 @@ class _Run:
             # bases read outside a basis section add only what the section did not state
             stated = {b.code for b in s.legal_bases}
             s.legal_bases += [b for b in self.bases_anywhere.get(id(s), []) if b.code not in stated]
+            cited = {law.key for law in s.laws}
+            s.laws += [law for law in self.laws_anywhere.get(id(s), []) if law.key not in cited]
             s.recipients = _unique_flows(s.recipients)
             s.onward = _unique_flows(s.onward)
         services = [s for s in self.services if _has_facts(s) or s.service]
@@ -307,14 +336,13 @@ class _Run:
                 if denial:
                     self.current.denials.append(denial)
         field = self.field
-        if is_item and self.list_field:
+        kind = self.list_kinds.get(id(block)) if block.kind == "item" else None
+        if kind == GENERIC_BASES:
+            field = GENERIC_BASES
+        elif is_item and self.list_field:
             field = self.list_field
-        elif is_item and block.kind == "item":
-            kind = self.list_kinds.get(id(block))
-            if kind == GENERIC_BASES or (
-                kind and (field in (None, UNKNOWN, "other") or _overrides(field, kind))
-            ):
-                field = kind
+        elif is_item and kind and (field in (None, UNKNOWN, "other") or _overrides(field, kind)):
+            field = kind
         reader = getattr(self, f"field_{field}", None)
         if self.tracing:
             if is_item and self.list_field:
@@ -372,12 +400,15 @@ class _Run:
             return
         pieces = [clean_item(text)] if is_item else sentences(strip_bullet(text))
         for piece in pieces:
-            if not piece or self.prose.has("negation", piece.text):
+            if piece:
+                self.read_laws_anywhere(piece)
+            if not piece or self.negated(piece.text):
                 continue
             for basis in details.legal_bases(
                 piece, self.v.legal_bases, evidence(self.notice, piece)
             ):
-                if basis.code not in ART6 or not _BASIS_NAME.search(basis.text):
+                named = _BASIS_NAMES.get(basis.code)
+                if named is None or not named.search(piece.text):
                     continue  # "required by law", "statutory duties": only inside a basis section
                 if basis.code in ("consent", "contract") and not (
                     _ARTICLE_6.search(basis.text) or _RELIED_ON.search(piece.text)
@@ -388,6 +419,32 @@ class _Run:
                     found.append(replace(basis, scope=None))
                     if self.tracing:
                         self.rules.append("lawful basis named outside a basis section")
+
+    def negated(self, text: str) -> bool:
+        """A negation that is not "including but not limited to" or "not exhaustive"."""
+        return self.prose.has("negation", _NOT_LIMITED.sub(" ", text))
+
+    def read_laws_anywhere(self, piece: Located) -> None:
+        """Acts and regulations cited as authority outside a legal-basis section ("in accordance
+        with the Traffic Management Act 2004"); data protection law named in passing is not one."""
+        if any(p.search(piece.text) for p in self.v.cues.get("not_authority", [])):
+            return
+        for mention in find_laws(piece.text, prose=True):
+            if mention.kind not in ("act", "regulations", "order", "rules", "measure"):
+                continue  # codes, guidance and the common law are not cited as statute here
+            cited_part = bool(mention.provision) and not re.match(
+                r"article", mention.provision, re.I
+            )  # "Section 35(2)(b) of the DPA 2018" is authority; "Article 6(1)(c)" is a basis
+            if not cited_part and any(
+                p.search(mention.title) for p in self.v.cues.get("passing_law", [])
+            ):
+                continue
+            law = self.x.laws.law(mention, piece.text, evidence(self.notice, piece))
+            found = self.laws_anywhere.setdefault(id(self.current), [])
+            if all(known.key != law.key for known in (*found, *self.current.laws)):
+                found.append(law)
+                if self.tracing:
+                    self.rules.append(f"law cited outside a basis section: {law.title}")
 
     def read_subjects(self, text: Located, is_item: bool) -> None:
         section = self.field == "data_subjects"
@@ -504,7 +561,7 @@ class _Run:
             return
         for sentence in sentences(text):
             ev = evidence(self.notice, sentence)
-            negated = self.prose.first("negation", sentence.text) is not None
+            negated = self.negated(sentence.text)
             if self.labelled:
                 self.current.legal_bases += details.legal_bases(sentence, self.v.legal_bases, ev)
             elif not negated:  # in prose the words after a basis are not its scope

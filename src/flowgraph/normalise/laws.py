@@ -20,7 +20,12 @@ from flowgraph.normalise.gazetteer import normalise_key, slugify
 from flowgraph.normalise.vocab import Law as KnownLaw
 
 _KEYWORD = re.compile(r"\b(Acts?|Regulations?|Orders?|Code|Rules|Directive|Measure|Guidance)\b")
-_YEARS = re.compile(r"(?:(?:\s*(?:,|\band\b|&|\bof\b))*\s*\(?(\d{4})(?:/\d+)?\)?)+")
+# Years after the keyword, with an optional jurisdiction in brackets before them:
+# "Act 1989, 2004", "Acts of 1894 and 1972", "Act (NI) 2011", "Act (Scotland) 2010".
+_YEARS = re.compile(
+    r"(?:\s*\((?:NI|N\.I\.|Northern Ireland|Scotland|Wales|England|England and Wales)\))?"
+    r"(?:(?:\s*(?:,|\band\b|&|\bof\b))*\s*\(?(\d{4})(?:/\d+)?\)?)+"
+)
 _YEAR = re.compile(r"\(?(\d{4})(?:/\d+)?\)?")
 _TOKEN = re.compile(r"\([^()]*\)|[^\s()]+")
 _JOINERS = {
@@ -60,10 +65,13 @@ class LawMention:
     end: int
 
 
-def _title_start(text: str, keyword_start: int, floor: int) -> int:
-    """Walk back from the keyword over capitalised words, bracketed groups and joiners."""
+def _title_start(text: str, keyword_start: int, floor: int, *, item: bool = False) -> int:
+    """Walk back from the keyword over capitalised words, bracketed groups and joiners; in a
+    list item, also over a lowercase word directly before a capitalised one ("House to House
+    collections Act 1939")."""
     tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text, floor, keyword_start)]
     start = keyword_start
+    right_capital = True  # the keyword itself
     for pos, token in reversed(tokens):
         bare = token.rstrip(",.")
         if (
@@ -71,13 +79,25 @@ def _title_start(text: str, keyword_start: int, floor: int) -> int:
             or bare[:1].isupper()
             or bare.lower() in _JOINERS
             or re.fullmatch(r"[A-Z][\w'’-]*", bare)
+            or (item and right_capital and re.fullmatch(r"[a-z][a-z'’-]+", token))
         ):
             start = pos
+            right_capital = bare[:1].isupper()
             continue
         break
-    # A title never starts with a joiner ("of the Housing Act" -> "Housing Act").
+    # A title never starts with a bracket ("35(2)(b) of the Data Protection Act": the brackets
+    # belong to the provision) nor with a joiner ("of the Housing Act" -> "Housing Act").
     while True:
-        m = re.match(r"(?:the|of|and|&|for|on|in|to|a|-)\s+", text[start:keyword_start], re.I)
+        bracket = re.match(r"\([^()]*\)\s*", text[start:keyword_start])
+        if not bracket or start + bracket.end() >= keyword_start:
+            break
+        start += bracket.end()
+    while True:
+        m = re.match(
+            r"(?:the|of|and|&|for|on|in|to|a|with|within|from|at|-)\s+",
+            text[start:keyword_start],
+            re.I,
+        )
         if not m or start + m.end() >= keyword_start:
             break
         start += m.end()
@@ -95,7 +115,7 @@ def find_laws(text: str, *, prose: bool = False) -> list[LawMention]:
         years = [int(y) for y in _YEAR.findall(years_match.group(0))] if years_match else []
         if not years and re.match(r"\s+(?:\([^)]*\)\s*)*[A-Z]", text[m.end() :]):
             continue  # "Public Order Act", "Road Traffic Regulations Act": the title goes on
-        start = _title_start(text, m.start(), floor)
+        start = _title_start(text, m.start(), floor, item=not prose)
         words = text[start : m.start()].split()
         if words and all(w.lower().strip(",") in _JOINERS for w in words):
             start, words = m.start(), []

@@ -498,7 +498,7 @@ class _Run:
                 block.kind == "heading"
                 and not known
                 and not real_mentions(self.x.gazetteer, cleaned)
-                and not _name_shaped(cleaned.text)
+                and not (_name_shaped(cleaned.text) and self.previous_kind == "heading")
             ):
                 return  # a bare short line that names nobody is not a recipient
             pieces = labelled_list(cleaned)

@@ -35,7 +35,8 @@ _NOT_RECIPIENT = re.compile(
     re.I,
 )
 _JUNK = re.compile(
-    r"^(?:including|include|includes|included|but not limited to|not limited to|e\.?g|i\.?e|etc|we|"
+    r"^(?:(?:on|in) (?:our|your|their|its|the council'?s?) behalf|including|include|includes|included|but not limited to|not limited to|e\.?g|i\.?e|etc|we|or|and|and/or|"
+    r"(?:for|to|in|on|by|with|from|of|at)\b.*|"
     r"(?:your|their|our|his|her)\s+(?:consent|permission|agreement|knowledge|authority|behalf)|"
     r"(?:these|those|such|the following|following|the below|below)\b.*|a number of\b.*|a range of\b.*)$",
     re.I,
@@ -61,9 +62,22 @@ _DATA_OBJECT = re.compile(
     re.I,
 )
 _LEADING = re.compile(
-    r"^(?:including|includ\w+|such as|e\.?g\.?|for example|namely|either|both|also)\s+", re.I
+    r"^(?:(?:and|or)\s+)?(?:with|to)\s+"
+    r"|^(?:including|includ\w+|such as|e\.?g\.?|for example|namely|either|both|also)\s+",
+    re.I,
 )
 _MAX_WORDS = 9
+_BETWEEN = re.compile(
+    r"[.;:!?](?:\s|$)|\b(?:as (?:permitted|required|allowed)|unless|if|where|when|whenever|because)\b",
+    re.I,
+)
+# "officers of Cheshire East Council", "other departments within the Council": the controller's own
+INTERNAL = re.compile(
+    r"^(?:other\s+|relevant\s+|appropriate\s+|internal\s+)*(?:officers?|staff|employees|members of staff|"
+    r"departments?|services|sections?|teams?|parts|areas|directorates?|service areas)\b",
+    re.I,
+)
+_QUOTED_NAME = re.compile(r"(?:^|\s)['‘\"“]([A-Z0-9][^'’\"”]{1,60}?)(?:['’\"”]|$)")
 
 
 def _depth_ok(text: str, at: int) -> bool:
@@ -71,23 +85,72 @@ def _depth_ok(text: str, at: int) -> bool:
 
 
 def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
-    """[start, end) of the object phrase of the sharing verb ending at `cue_end`, or None."""
-    prep = _PREPOSITION.search(sentence, cue_end, min(len(sentence), cue_end + 70))
-    if prep is None:
-        return None
-    start = prep.end()
+    """[start, end) of the object phrase of the sharing verb ending at `cue_end`, or None.
+
+    A cue that ends in "by" ("hosted by", "stored on our behalf by") names its object at once.
+    "with the following organisations: A, B and C" gives the list after the colon; a colon
+    that ends the sentence leads into a list of its own, so it gives nothing here.
+    """
+    if re.search(r"\bby$", sentence[:cue_end], re.I):
+        start = cue_end
+    else:
+        prep = _PREPOSITION.search(sentence, cue_end, min(len(sentence), cue_end + 70))
+        if prep is None:
+            return None
+        if prep.group(0).lower() == "to" and not _TO_OBJECT.match(sentence, prep.end()):
+            return None
+        if _BETWEEN.search(sentence, cue_end, prep.start()):
+            return None  # "share ... as required by law and with consideration to": not its object
+        start = prep.end()
     if re.match(r"\s+(?:us|you)\b", sentence[start:], re.I):
         return None  # "... provide information to us": a source, not a recipient
-    if prep.group(0).lower() == "to" and not _TO_OBJECT.match(sentence, start):
-        return None
-    end = len(sentence)
-    for stop in _STOP.finditer(sentence, start):
-        if stop.start() > start and _depth_ok(sentence, stop.start()):
-            end = stop.start()
-            if sentence[end : end + 1] == ":":
-                return None  # "... with the following organisations:": the list names them
-            break
+    end = _stop_after(sentence, start)
+    if sentence[end : end + 1] == ":":
+        if not sentence[end + 1 :].strip():
+            return None  # "... with the following organisations:": the list names them
+        return end + 1, _list_end(sentence, end + 1)
     return (start, end) if end > start else None
+
+
+def _stop_after(sentence: str, start: int) -> int:
+    for stop in _STOP.finditer(sentence, start):
+        at = stop.start()
+        if at > start and _depth_ok(sentence, at):
+            if sentence[at] == ":" and re.search(r"\bre$", sentence[:at], re.I):
+                continue  # "the Audit Commission re: the National Fraud Initiative"
+            return at
+    return len(sentence)
+
+
+def _list_end(sentence: str, start: int) -> int:
+    """Where a list that runs to the end of a sentence stops: items are separated by commas and
+    semicolons, so only a full stop or the end of the sentence ends it."""
+    m = re.search(r"[.!?](?:\s|$)", sentence[start:])
+    return start + m.start() if m else len(sentence)
+
+
+_RESUME = re.compile(
+    r",\s*(?:and\s+|or\s+)?(?=(?:the|other|a|an|any|relevant|HM|our|your)\b|[A-Z])"
+    r"|,?\s*\b(?:e\.?g\.?|eg|such as|including|for example|for instance)\s+",
+)
+
+
+def resumed_spans(sentence: str, after: int) -> list[tuple[int, int]]:
+    """More objects after the first one's purpose clause: "with former employers to obtain
+    references, the Disclosure and Barring Service to obtain checks, and Arvato for payroll"."""
+    out: list[tuple[int, int]] = []
+    pos = after
+    while (m := _RESUME.search(sentence, pos)) is not None:
+        if not _depth_ok(sentence, m.start()):
+            pos = m.end()
+            continue
+        end = _stop_after(sentence, m.end())
+        if end > m.end():
+            out.append((m.end(), end))
+        if end >= len(sentence) or sentence[end] in ".!?":
+            break
+        pos = max(end, m.end())
+    return out
 
 
 def needs_data_object(cue: str) -> bool:
@@ -111,6 +174,18 @@ def split_phrase(phrase: Located) -> list[Located]:
             continue
         if _SHARED_MODIFIER.match(text, start) and re.fullmatch(r"[a-z]+s", text[m.end() :]):
             continue  # "other agencies or organisations": one phrase, the modifier shared
+        if m.group(0).strip().lower() == "and" and (
+            (
+                re.fullmatch(r"[A-Z][a-z]+", text[start : m.start()].strip())
+                and re.match(r"[A-Z][a-z]", text[m.end() :])
+            )
+            or (
+                re.search(r"\b[A-Z][a-z]+$", text[start : m.start()])
+                and re.match(r"[A-Z][a-z]+\b(?!\s+(?:and|or)\b)(?:$|[\s,;)]|\s*$)", text[m.end() :])
+                and not re.search(r"\s", text[m.end() :].split(",")[0].split(";")[0].strip())
+            )
+        ):
+            continue  # "Wigan and Leigh Homes", "Department for Work and Pensions": one name
         pieces.append(phrase.sub(start, m.start()))
         start = m.end()
     pieces.append(phrase.sub(start, len(text)))
@@ -131,6 +206,9 @@ def split_phrase(phrase: Located) -> list[Located]:
         trail = _TRAILING.search(piece.text)
         if trail:
             piece = piece.sub(0, trail.start())
+        quoted = _QUOTED_NAME.search(piece.text)
+        if quoted:  # "the Council's Bin Delivery contractor 'Jett Distribution'": the name
+            piece = piece.sub(quoted.start(1), quoted.end(1))
         if piece and is_recipient_phrase(piece.text):
             out.append(piece)
     return out
@@ -172,3 +250,29 @@ def labelled_list(item: Located) -> list[Located] | None:
     if not m:
         return None
     return split_phrase(item.sub(m.end(), len(item)))
+
+
+# "These may include bailiffs; tracing agents; ...": a sentence that goes on listing the
+# recipients of the sharing sentence before it.
+_FOLLOW_ON = re.compile(
+    r"^(?:these|this|they|such (?:organisations|bodies|parties|recipients)|examples?|"
+    r"(?:the )?(?:organisations|bodies|recipients|partners))\s+"
+    r"(?:(?:may|can|will|could|might|would)\s+)?(?:also\s+)?"
+    r"(?:include|includes|including|comprise|comprises)\s+(?:(?:but are )?not limited to:?\s+)?",
+    re.I,
+)
+
+
+def follow_on_span(sentence: str) -> tuple[int, int] | None:
+    """[start, end) of the list in a follow-on sentence ("This includes X, Y and Z"), or None."""
+    m = _FOLLOW_ON.match(sentence)
+    if not m:
+        return None
+    end = len(sentence)
+    for stop in _STOP.finditer(sentence, m.end()):
+        if stop.start() > m.end() and _depth_ok(sentence, stop.start()):
+            if sentence[stop.start()] == ";" or stop.group(0).strip() in ("-", "–", "—"):
+                continue  # semicolons separate the items of this list
+            end = stop.start()
+            break
+    return (m.end(), end) if end > m.end() else None

@@ -17,9 +17,12 @@ from flowgraph.model import EntityRef, Notice, Recipient, Source, Statement
 from flowgraph.normalise.evidence import evidence
 from flowgraph.normalise.gazetteer import Gazetteer
 from flowgraph.normalise.objects import (
+    INTERNAL,
+    follow_on_span,
     has_data_object,
     needs_data_object,
     object_span,
+    resumed_spans,
     split_phrase,
 )
 from flowgraph.normalise.recipients import ItemResolver, real_mentions
@@ -61,6 +64,7 @@ class ProseReader:
         self.notice = notice
         self.controller = controller
         self.items = ItemResolver(gazetteer, notice)
+        self.last_shared = False  # the sentence before stated a sharing (for "These include ...")
 
     def first(self, kind: str, text: str, end: int | None = None) -> re.Match[str] | None:
         best = None
@@ -112,9 +116,37 @@ class ProseReader:
         found = object_span(sentence.text, cue_end)
         if found is None:
             return []
-        cue_start = max(0, sentence.text.rfind(" ", 0, max(0, cue_end - 1)) + 1)
-        if needs_data_object(sentence.text[cue_start:cue_end]) and not has_data_object(
-            sentence.text, cue_start, found[0]
+        out = self.pieces(sentence, found, cue_end)
+        for span in resumed_spans(sentence.text, found[1]):
+            # a later object is kept only when it names someone: known, or name-shaped
+            out += [
+                (r, at)
+                for r, at in self.pieces(sentence, span, None)
+                if r.entity.kind != "unresolved" or r.text[:1].isupper()
+            ]
+        return out
+
+    def follow_on(self, sentence: Located, facts: ProseFacts) -> None:
+        """ "These may include X; Y; Z" after a sharing sentence: more recipients of it."""
+        found = follow_on_span(sentence.text)
+        if found is None:
+            return
+        for recipient, _ in self.pieces(sentence, found, None):
+            if recipient.entity.key != self.controller.key:
+                facts.recipients.append(recipient)
+        self.last_shared = True
+
+    def pieces(
+        self, sentence: Located, found: tuple[int, int], cue_end: int | None
+    ) -> list[tuple[Recipient, tuple[int, int]]]:
+        if cue_end is None:
+            cue_start = cue_end = found[0]
+        else:
+            cue_start = max(0, sentence.text.rfind(" ", 0, max(0, cue_end - 1)) + 1)
+        if (
+            cue_start != cue_end
+            and needs_data_object(sentence.text[cue_start:cue_end])
+            and not has_data_object(sentence.text, cue_start, found[0])
         ):
             return []
         phrase = sentence.sub(*found)
@@ -161,13 +193,19 @@ class ProseReader:
             if m.entity.key != self.controller.key
         ]
         if self.has("source", text):
+            self.last_shared = False
             for m in mentions:
                 facts.sources.append(Source(m.text, m.entity, ev))
             return facts
         cue = self.first("share", text)
         if cue is None:
+            follows = self.last_shared
+            self.last_shared = False
+            if follows:
+                self.follow_on(sentence, facts)
             return facts
         negation = self.first("negation", text, cue.start())
+        self.last_shared = negation is None
         if negation is not None:
             # "we will not share", "we won't sell or give": a denial only when the negation
             # governs the cue; otherwise the sentence only qualifies when sharing happens.
@@ -185,15 +223,22 @@ class ProseReader:
         covered: list[tuple[int, int]] = []
         if sender is None:
             for recipient, (start, end) in self.object_recipients(sentence, cue.end()):
-                key = (recipient.entity.kind, recipient.entity.key)
-                if key == (self.controller.kind, self.controller.key):
-                    continue
-                seen.add(key)
                 covered.append((start, end))
+                if recipient.entity.key == self.controller.key:
+                    if not INTERNAL.match(recipient.text):
+                        continue
+                    internal = self.gazetteer.resolve_phrase("internal departments")
+                    if internal is None:
+                        continue
+                    recipient = replace(recipient, entity=internal)
+                seen.add((recipient.entity.kind, recipient.entity.key))
                 facts.recipients.append(recipient)
+        region = (min(s for s, _ in covered), max(e for _, e in covered)) if covered else None
         for m in after:
             if any(start <= m.start and m.end <= end for start, end in covered):
                 continue  # named inside a piece already read whole
+            if region and not region[0] <= m.start < region[1]:
+                continue  # the object was read; a name in its purpose clause is not a recipient
             key = (m.entity.kind, m.entity.key)
             if key in seen or (sender and key == (sender.kind, sender.key)):
                 continue

@@ -86,6 +86,8 @@ class Gazetteer:
         self.exact: dict[str, str] = {}
         self.context: dict[tuple[str, str], str] = {}
         self.scan_aliases: dict[str, str] = {}
+        self._resolved: dict[tuple[str, str | None, bool], EntityRef | None] = {}
+        self._mentions: dict[str, list[Mention]] = {}
         for row in vocabulary.categories:
             self._add(
                 Entry(
@@ -135,6 +137,8 @@ class Gazetteer:
                 self.scan_aliases.setdefault(alias.lower(), entry.id)
         if scannable:  # a new scannable alias means the scanner must be rebuilt
             self.__dict__.pop("_scanner", None)
+        self._resolved.clear()  # a new alias may change how a phrase resolves
+        self._mentions.clear()
 
     # ---------------------------------------------------------------- controllers
     def add_controller(self, name: str) -> EntityRef:
@@ -181,7 +185,22 @@ class Gazetteer:
     def resolve_phrase(
         self, text: str, *, context: str | None = None, fuzzy: bool = True
     ) -> EntityRef | None:
-        """Resolve a whole phrase ("HMRC", "Other local authorities"), or None."""
+        """Resolve a whole phrase ("HMRC", "Other local authorities"), or None.
+
+        Remembered per phrase until an alias is added: the loader asks about the same short
+        phrases many times (list classification, item heads, prose objects)."""
+        cache_key = (text, context, fuzzy)
+        if cache_key in self._resolved:
+            return self._resolved[cache_key]
+        found = self._resolve_phrase(text, context=context, fuzzy=fuzzy)
+        if len(self._resolved) > 200_000:
+            self._resolved.clear()
+        self._resolved[cache_key] = found
+        return found
+
+    def _resolve_phrase(
+        self, text: str, *, context: str | None = None, fuzzy: bool = True
+    ) -> EntityRef | None:
         key = normalise_key(text)
         if not key:
             return None
@@ -257,6 +276,15 @@ class Gazetteer:
     def find_mentions(self, text: Located | str) -> list[Mention]:
         """Every gazetteer mention in a text, longest first, without overlaps."""
         raw = text.text if isinstance(text, Located) else text
+        if raw in self._mentions:
+            return self._mentions[raw]
+        kept = self._find_mentions(raw)
+        if len(self._mentions) > 100_000:
+            self._mentions.clear()
+        self._mentions[raw] = kept
+        return kept
+
+    def _find_mentions(self, raw: str) -> list[Mention]:
         found: list[Mention] = []
         for m in self._scanner.finditer(raw):
             ref = self.resolve_phrase(m.group(0), fuzzy=False)

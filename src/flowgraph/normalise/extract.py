@@ -102,6 +102,10 @@ _LAW_LEAD_IN = re.compile(
     r"\b(?:laws?|legislation|acts|statut\w*|regulations|legal (?:basis|bases|powers?|duties)|lawful)\b",
     re.I,
 )
+_SENTENCE_VERB = re.compile(r"\b(?:will|may|might|can|could|would|is|are|be|been|we|you)\b", re.I)
+_WITH_LEAD = re.compile(
+    r"^(?i:with|to)\s+(?=(?i:the|other|our|partner|relevant|external|any|organisations|agencies|bodies)\b|[A-Z])"
+)
 _PURPOSE_CUE = re.compile(
     r"\bpurposes?\b|\bin order to\b|\bto enable\b|\bso that\b|\bwe (?:need|use|collect)\b", re.I
 )
@@ -159,6 +163,7 @@ class _Run:
         self.list_field: str | None = None  # the field a lead-in line gives the list after it
         self.list_why = ""
         self.section_why = ""
+        self.weak_lists: set[int] = set()
         self.list_kinds = _list_kinds(self, blocks)
         self.tracing = False
         self.previous_kind = ""
@@ -341,7 +346,9 @@ class _Run:
             field = GENERIC_BASES
         elif is_item and self.list_field:
             field = self.list_field
-        elif is_item and kind and (field in (None, UNKNOWN, "other") or _overrides(field, kind)):
+        elif (
+            is_item and kind and (field in (None, UNKNOWN, "other") or self.overrides(block, kind))
+        ):
             field = kind
         reader = getattr(self, f"field_{field}", None)
         if self.tracing:
@@ -374,6 +381,14 @@ class _Run:
         if not is_item:
             self.lead_in = text.text if _LEAD_IN.search(text.text) else None
             self.list_field = self.lead_in_field(text.text) if self.lead_in else None
+
+    def overrides(self, block: Block, kind: str) -> bool:
+        """A recipient list under a purposes, legal-basis or data heading is still a recipient
+        list (its own heading was lost, or several lists run under one heading); under a data
+        heading only when three quarters of its items name someone."""
+        if kind != "recipients" or self.field not in ("legal_basis", "purposes", "data_categories"):
+            return False
+        return not (self.field == "data_categories" and id(block) in self.weak_lists)
 
     def lead_in_field(self, text: str) -> str | None:
         """The field of the list a lead-in sentence opens ("We may share your information
@@ -485,6 +500,18 @@ class _Run:
         cleaned = clean_item(text)
         if not cleaned:
             return
+        if (
+            len(cleaned.text.split()) > 8
+            and _SENTENCE_VERB.search(cleaned.text)
+            and self.prose.has("share", cleaned.text)
+        ):
+            # "Your details will be shared with Valtech UK Limited and APS if ...": a sentence
+            self.read_prose(cleaned)
+            return
+        with_lead = _WITH_LEAD.match(cleaned.text)
+        if with_lead:  # "With partner organisations that support ...": the rest is the recipient
+            cleaned = cleaned.sub(with_lead.end(), len(cleaned))
+            self.lead_in = None
         clause = any(p.search(cleaned.text) for p in self.v.cues.get("clause", []))
         law_like = bool(find_laws(cleaned.text)) or re.search(
             r"\blegislation\b", cleaned.text, re.I
@@ -687,6 +714,13 @@ def _item_kind(run: _Run, block: Block) -> str | None:
     # mentioned somewhere in a sentence-long item
     if mentions and len(text.split()) <= 8 and mentions[0].start <= 4:
         return "recipients"
+    if any(
+        c.concept
+        for c in details.data_categories(text, run.v.data_categories, None, whole_item=False)  # type: ignore[arg-type]
+    ):
+        return "data_categories"  # "Bank Details", "National Insurance Number"
+    if _organisation_shaped(text):
+        return "recipients"  # "APCOA", "PayByPhone", "FGL- Farthest Gate Ltd"
     return None
 
 
@@ -726,13 +760,11 @@ def _list_kinds(run: _Run, blocks: list[Block]) -> dict[int, str]:
             if n * 2 >= len(items):
                 for b in items:
                     out[id(b)] = best
+                if best == "recipients" and (n * 4 < len(items) * 3 or len(items) < 3):
+                    for b in items:  # a weak recipient list does not override a data heading
+                        run.weak_lists.add(id(b))
         index = end
     return out
-
-
-def _overrides(field: str | None, kind: str) -> bool:
-    """A recipient list under a purposes or legal-basis heading is still a recipient list."""
-    return kind == "recipients" and field in ("legal_basis", "purposes")
 
 
 def _fact_text(fact: object) -> str:
@@ -764,3 +796,24 @@ def _name_shaped(text: str) -> bool:
 
 
 _NAME_JOINERS = {"of", "and", "the", "for", "at", "in", "on", "&", "to"}
+
+
+_COMPANY = re.compile(
+    r"\b(?:Ltd|Limited|PLC|plc|LLP|CIC|Inc|Group|Trust|Agency|Authority|Board|Commission|"
+    r"Ombudsman|University|Partnership|Service|Council|Court|Tribunal)\.?$"
+)
+
+
+def _organisation_shaped(text: str) -> bool:
+    """A list item shaped like an organisation's name: an acronym ("APCOA"), a CamelCase brand
+    ("PayByPhone"), or a capitalised name ending in a company or public-body word ("Farthest Gate
+    Ltd", "Scottish Court Service"). Title-case phrases alone are not enough: purposes and data
+    items are often written that way."""
+    bare = re.sub(r"\s*\([^)]*\)", "", text).strip(" .;,")
+    if not bare or len(bare.split()) > 8:
+        return False
+    if re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", bare) or re.fullmatch(
+        r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", bare
+    ):
+        return True
+    return bool(_COMPANY.search(bare)) and bare[:1].isupper()

@@ -67,6 +67,9 @@ _LEADING = re.compile(
     re.I,
 )
 _MAX_WORDS = 9
+_ASIDE = re.compile(
+    r"\s*\((?:as |please )?(?:listed|set out|detailed|shown|see|below|above)\b[^)]*\)", re.I
+)
 _BETWEEN = re.compile(
     r"[.;:!?](?:\s|$)|\b(?:as (?:permitted|required|allowed)|unless|if|where|when|whenever|because)\b",
     re.I,
@@ -91,8 +94,8 @@ def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
     "with the following organisations: A, B and C" gives the list after the colon; a colon
     that ends the sentence leads into a list of its own, so it gives nothing here.
     """
-    if re.search(r"\bby$", sentence[:cue_end], re.I):
-        start = cue_end
+    if re.search(r"\b(?:by|to|with)$", sentence[:cue_end], re.I):
+        start = cue_end  # "hosted by X", "made available to X": the cue ends where X starts
     else:
         prep = _PREPOSITION.search(sentence, cue_end, min(len(sentence), cue_end + 70))
         if prep is None:
@@ -130,7 +133,8 @@ def _list_end(sentence: str, start: int) -> int:
 
 
 _RESUME = re.compile(
-    r",\s*(?:and\s+|or\s+)?(?=(?:the|other|a|an|any|relevant|HM|our|your)\b|[A-Z])"
+    r"[,;]\s*(?:and\s+|or\s+)?(?:(?:where|when|if|as) (?:appropriate|necessary|required|needed|relevant|applicable),?\s+)?"
+    r"(?=(?:the|other|a|an|any|relevant|HM|our|your|elected|local|national|government)\b|[A-Z])"
     r"|,?\s*\b(?:e\.?g\.?|eg|such as|including|for example|for instance)\s+",
 )
 
@@ -165,41 +169,24 @@ def has_data_object(sentence: str, cue_start: int, object_start: int) -> bool:
 
 def split_phrase(phrase: Located) -> list[Located]:
     """The pieces of an object phrase, brackets kept whole: "the police, HMRC and other local
-    authorities" -> three."""
-    text = phrase.text
-    pieces: list[Located] = []
-    start = 0
-    for m in _SPLIT.finditer(text):
-        if not _depth_ok(text, m.start()):
-            continue
-        if _SHARED_MODIFIER.match(text, start) and re.fullmatch(r"[a-z]+s", text[m.end() :]):
-            continue  # "other agencies or organisations": one phrase, the modifier shared
-        if m.group(0).strip().lower() == "and" and (
-            (
-                re.fullmatch(r"[A-Z][a-z]+", text[start : m.start()].strip())
-                and re.match(r"[A-Z][a-z]", text[m.end() :])
-            )
-            or (
-                re.search(r"\b[A-Z][a-z]+$", text[start : m.start()])
-                and re.match(r"[A-Z][a-z]+\b(?!\s+(?:and|or)\b)(?:$|[\s,;)]|\s*$)", text[m.end() :])
-                and not re.search(r"\s", text[m.end() :].split(",")[0].split(";")[0].strip())
-            )
-        ):
-            continue  # "Wigan and Leigh Homes", "Department for Work and Pensions": one name
-        pieces.append(phrase.sub(start, m.start()))
-        start = m.end()
-    pieces.append(phrase.sub(start, len(text)))
+    authorities" -> three; "other organisations such as the Planning and Environmental Appeals
+    Division" -> the category, then its example."""
+    segments: list[Located] = []
+    at = 0
+    for m in _EXAMPLES.finditer(phrase.text):
+        if _depth_ok(phrase.text, m.start()):
+            segments.append(phrase.sub(at, m.start()))
+            at = m.end()
+    segments.append(phrase.sub(at, len(phrase)))
     parts: list[Located] = []
-    for piece in pieces:  # "other public bodies including government departments": two
-        at = 0
-        for m in _EXAMPLES.finditer(piece.text):
-            if _depth_ok(piece.text, m.start()):
-                parts.append(piece.sub(at, m.start()))
-                at = m.end()
-        parts.append(piece.sub(at, len(piece)))
+    for segment in segments:
+        parts += _split_list(segment)
     out = []
     for piece in parts:
         piece = piece.strip(" ,;:.'\"‘’“”")
+        aside = _ASIDE.search(piece.text)
+        if aside:  # "(as listed below)", "(see below)": a pointer, not part of the name
+            piece = piece.sub(0, aside.start()).strip(" ,;:.")
         lead = _LEADING.match(piece.text)
         if lead:
             piece = piece.sub(lead.end(), len(piece))
@@ -212,6 +199,36 @@ def split_phrase(phrase: Located) -> list[Located]:
         if piece and is_recipient_phrase(piece.text):
             out.append(piece)
     return out
+
+
+def _split_list(phrase: Located) -> list[Located]:
+    """Split at commas, semicolons, "and", "or" (never inside brackets), keeping names and
+    shared modifiers whole."""
+    text = phrase.text
+    pieces: list[Located] = []
+    start = 0
+    for m in _SPLIT.finditer(text):
+        if not _depth_ok(text, m.start()):
+            continue
+        left, right = text[start : m.start()].strip(), text[m.end() :]
+        conjunction = m.group(0).strip(" ,").lower()
+        if _SHARED_MODIFIER.match(left) and re.fullmatch(r"[a-z]+s", right):
+            continue  # "other agencies or organisations": one phrase, the modifier shared
+        if conjunction in ("and", "or") and re.fullmatch(r"[a-z]+(?<!s)", left):
+            continue  # "external and internal contacts": adjectives sharing one noun
+        if conjunction == "and" and (
+            (re.fullmatch(r"[A-Z][a-z]+", left) and re.match(r"[A-Z][a-z]", right))
+            or (
+                re.search(r"\b[A-Z][a-z]+$", left)
+                and re.match(r"[A-Z][a-z]+\b(?!\s+(?:and|or)\b)", right)
+                and not re.search(r"\s", right.split(",")[0].split(";")[0].strip())
+            )
+        ):
+            continue  # "Wigan and Leigh Homes", "Department for Work and Pensions": one name
+        pieces.append(phrase.sub(start, m.start()))
+        start = m.end()
+    pieces.append(phrase.sub(start, len(text)))
+    return pieces
 
 
 def is_recipient_phrase(text: str) -> bool:
@@ -227,7 +244,7 @@ def is_recipient_phrase(text: str) -> bool:
 # "Credit Reference Agencies – to undertake single person discount review".
 _ITEM_TAIL = re.compile(
     r"\s+[–—-]+\s+(?=[a-z])|\s+[–—-]+\s+to\s|,?\s+(?:if|where|when|whenever|unless|so that|in order|as part of|because|who|which|whose"
-    r"|ha(?:ve|s) access|will|may|might|can|could|must|should|are|is"
+    r"|ha(?:ve|s) access|will|may|might|can|could|must|should|are|is|we|you|that (?=are|is|will|may|have|has|provide|support|help|work|deliver|act)"
     r"|to (?!the\b|a\b|an\b|our\b|your\b|their\b|its\b|other\b|any\b|all\b|whom\b)[a-z]+)\b",
 )
 # "External – Royal Mail, Land Registry, Valuation Office": a short label, a dash, a list.
@@ -268,11 +285,11 @@ def follow_on_span(sentence: str) -> tuple[int, int] | None:
     m = _FOLLOW_ON.match(sentence)
     if not m:
         return None
-    end = len(sentence)
-    for stop in _STOP.finditer(sentence, m.end()):
-        if stop.start() > m.end() and _depth_ok(sentence, stop.start()):
-            if sentence[stop.start()] == ";" or stop.group(0).strip() in ("-", "–", "—"):
-                continue  # semicolons separate the items of this list
-            end = stop.start()
-            break
+    end = m.end()
+    while end < len(sentence):
+        end = _stop_after(sentence, end)
+        if end < len(sentence) and (sentence[end] == ";" or sentence[end] in "-–—"):
+            end += 1  # semicolons (and dashes) separate the items of this list
+            continue
+        break
     return (m.end(), end) if end > m.end() else None

@@ -131,7 +131,16 @@ class LineParser:
             if text:
                 self.blocks.append(Block("heading", text, depth=len(m.group(1))))
             return
-        if (m := _NUMBERED_HEADING.match(line)) and self.known_heading(m.group(2)):
+        if (m := _NUMBERED_HEADING.match(line)) and (
+            self.known_heading(m.group(2))
+            # numbered, short, no full stop, and followed by text rather than the next number
+            or (
+                len(m.group(2).split()) <= 12
+                and self.next_line.strip() != ""
+                and not _BULLET.match(self.next_line)
+                and not _NUMBERED_HEADING.match(self.next_line)
+            )
+        ):
             self.end_para()
             text = self.decode(start + m.start(2), start + m.end(2))
             if text:

@@ -94,12 +94,13 @@ _BASIS_NAMES = {
 }
 _ARTICLE_6 = re.compile(r"\b6\s*[.(]", re.I)
 _RELIED_ON = re.compile(
-    r"\b(?:lawful|legal)\s+bas[ie]s\b|\brel(?:y|ies|ying)\s+on\b|\b(?:your|explicit|written|informed)\s+consent\b"
+    r"\b(?:lawful|legal)\s+bas[ie]s\b|\brel(?:y|ies|ying)\s+on\b|\b(?:your|explicit)\s+consent\b|\bconsent from you\b"
     r"|\bcontract (?:with you|to which)|\b(?:perform(?:ance of)?|enter(?:ing|ed)? into)\b[^.]{0,40}\bcontract\b",
     re.I,
 )
 _LAW_LEAD_IN = re.compile(
-    r"\b(?:laws?|legislation|acts|statut\w*|regulations|legal (?:basis|bases|powers?|duties)|lawful)\b",
+    r"\b(?:laws?|legislation|acts|statut\w*|regulations|legal (?:basis|bases|powers?|duties)|lawful|"
+    r"(?:are|is) (?:allowed|permitted|entitled))\b",
     re.I,
 )
 _SENTENCE_VERB = re.compile(r"\b(?:will|may|might|can|could|would|is|are|be|been|we|you)\b", re.I)
@@ -386,6 +387,8 @@ class _Run:
         """A recipient list under a purposes, legal-basis or data heading is still a recipient
         list (its own heading was lost, or several lists run under one heading); under a data
         heading only when three quarters of its items name someone."""
+        if kind == "legal_basis" and self.field == "purposes":
+            return True  # "for the following reasons: - The consent of the individual"
         if kind != "recipients" or self.field not in ("legal_basis", "purposes", "data_categories"):
             return False
         return not (self.field == "data_categories" and id(block) in self.weak_lists)

@@ -35,7 +35,8 @@ _NOT_RECIPIENT = re.compile(
     re.I,
 )
 _JUNK = re.compile(
-    r"^(?:(?:on|in) (?:our|your|their|its|the council'?s?) behalf|including|include|includes|included|but not limited to|not limited to|e\.?g|i\.?e|etc|we|or|and|and/or|"
+    r"^(?:(?:on|in) (?:our|your|their|its|the council'?s?) behalf|(?:the )?(?:council|authority)|"
+    r"(?:one|some|any|all|each|many) of (?:these|those|them|the above)\b.*|including|include|includes|included|but not limited to|not limited to|e\.?g|i\.?e|etc|we|or|and|and/or|"
     r"(?:for|to|in|on|by|with|from|of|at)\b.*|"
     r"(?:your|their|our|his|her)\s+(?:consent|permission|agreement|knowledge|authority|behalf)|"
     r"(?:these|those|such|the following|following|the below|below)\b.*|a number of\b.*|a range of\b.*)$",
@@ -48,8 +49,11 @@ _CLAUSE_WORD = re.compile(
     r"\b(?:we|you|us|they|requires?|required|why|how|what|whether)\b|^(?:when|where|which|who)\b",
     re.I,
 )
-_EXAMPLES = re.compile(r"\s+(?:including|such as|e\.g\.?|for example|for instance|like)\s+", re.I)
-_TRAILING = re.compile(r"\s+(?:including|such as|e\.g|for example|etc)\.?$", re.I)
+_EXAMPLES = re.compile(
+    r",?\s+(?:including|such as|e\.g\.?|eg|for example|for instance|like|examples? (?:include|includes|are))\s+",
+    re.I,
+)
+_TRAILING = re.compile(r"\s+(?:including|such as|e\.g|for example|etc|and|or)\.?$", re.I)
 # After "to", a recipient starts with a determiner, an adjective we know, a capital or a plural;
 # "to process", "to help" are purposes.
 _TO_OBJECT = re.compile(
@@ -66,9 +70,13 @@ _LEADING = re.compile(
     r"|^(?:including|includ\w+|such as|e\.?g\.?|for example|namely|either|both|also)\s+",
     re.I,
 )
-_MAX_WORDS = 9
+_MAX_WORDS = 12
 _ASIDE = re.compile(
     r"\s*\((?:as |please )?(?:listed|set out|detailed|shown|see|below|above)\b[^)]*\)", re.I
+)
+_QUALIFIER = re.compile(
+    r",\s*(?:where|when|if|as) (?:necessary|appropriate|required|relevant|needed|applicable)\s*,",
+    re.I,
 )
 _BETWEEN = re.compile(
     r"[.;:!?](?:\s|$)|\b(?:as (?:permitted|required|allowed)|unless|if|where|when|whenever|because)\b",
@@ -80,6 +88,9 @@ INTERNAL = re.compile(
     r"departments?|services|sections?|teams?|parts|areas|directorates?|service areas)\b",
     re.I,
 )
+# a bracket naming several organisations, each with its own clause
+_BRACKET_LIST = re.compile(r"\(([^()]*\b(?:who|which|that)\b[^()]*)\)")
+_NESTED_SHARE = re.compile(r"\bshar(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?with\s+", re.I)
 _QUOTED_NAME = re.compile(r"(?:^|\s)['‘\"“]([A-Z0-9][^'’\"”]{1,60}?)(?:['’\"”]|$)")
 
 
@@ -94,7 +105,11 @@ def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
     "with the following organisations: A, B and C" gives the list after the colon; a colon
     that ends the sentence leads into a list of its own, so it gives nothing here.
     """
-    if re.search(r"\b(?:by|to|with)$", sentence[:cue_end], re.I):
+    if re.search(r"\b(?:by|to|with|on|in)$", sentence[:cue_end], re.I):
+        if re.search(r"\bto$", sentence[:cue_end], re.I) and not _TO_OBJECT.match(
+            sentence, cue_end
+        ):
+            return None  # "provided to obtain this service": a purpose
         start = cue_end  # "hosted by X", "made available to X": the cue ends where X starts
     else:
         prep = _PREPOSITION.search(sentence, cue_end, min(len(sentence), cue_end + 70))
@@ -102,7 +117,9 @@ def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
             return None
         if prep.group(0).lower() == "to" and not _TO_OBJECT.match(sentence, prep.end()):
             return None
-        if _BETWEEN.search(sentence, cue_end, prep.start()):
+        if _BETWEEN.search(
+            _QUALIFIER.sub(lambda m: " " * len(m.group(0)), sentence), cue_end, prep.start()
+        ):
             return None  # "share ... as required by law and with consideration to": not its object
         start = prep.end()
     if re.match(r"\s+(?:us|you)\b", sentence[start:], re.I):
@@ -135,7 +152,7 @@ def _list_end(sentence: str, start: int) -> int:
 _RESUME = re.compile(
     r"[,;]\s*(?:and\s+|or\s+)?(?:(?:where|when|if|as) (?:appropriate|necessary|required|needed|relevant|applicable),?\s+)?"
     r"(?=(?:the|other|a|an|any|relevant|HM|our|your|elected|local|national|government)\b|[A-Z])"
-    r"|,?\s*\b(?:e\.?g\.?|eg|such as|including|for example|for instance)\s+",
+    r"|,?\s*\b(?:e\.?g\.?|eg|such as|including|for example|for instance|examples? (?:include|includes|are))\s+",
 )
 
 
@@ -159,8 +176,13 @@ def resumed_spans(sentence: str, after: int) -> list[tuple[int, int]]:
 
 def needs_data_object(cue: str) -> bool:
     """Verbs that only share when their object is personal data ("provide information and
-    advice to carers" is a service, "provide your details to" is sharing)."""
-    return not re.match(r"shar|disclos|releas", cue, re.I)
+    advice to carers" is a service, "provide your details to" is sharing); a cue that names
+    the data itself ("information may be provided to") needs nothing more."""
+    return not re.match(
+        r"shar|disclos|releas|made available|cross|(?:information|data|details|records)\b|.*\bby$",
+        cue,
+        re.I,
+    )
 
 
 def has_data_object(sentence: str, cue_start: int, object_start: int) -> bool:
@@ -181,6 +203,16 @@ def split_phrase(phrase: Located) -> list[Located]:
     parts: list[Located] = []
     for segment in segments:
         parts += _split_list(segment)
+    expanded: list[Located] = []
+    for piece in parts:  # "other third parties (2CQR who provide ..., BorrowBox who ...)"
+        expanded.append(piece)
+        for inner in _BRACKET_LIST.finditer(piece.text):
+            body = piece.sub(inner.start(1), inner.end(1))
+            for name in _split_list(body):
+                head = recipient_item(name.strip(" ,;"))
+                if head and (head.text[:1].isupper() or head.text[:1].isdigit()):
+                    expanded.append(head)
+    parts = expanded
     out = []
     for piece in parts:
         piece = piece.strip(" ,;:.'\"‘’“”")
@@ -193,6 +225,9 @@ def split_phrase(phrase: Located) -> list[Located]:
         trail = _TRAILING.search(piece.text)
         if trail:
             piece = piece.sub(0, trail.start())
+        nested = _NESTED_SHARE.search(piece.text)
+        if nested:  # "Housing sharing with Health": the one shared with
+            piece = piece.sub(nested.end(), len(piece))
         quoted = _QUOTED_NAME.search(piece.text)
         if quoted:  # "the Council's Bin Delivery contractor 'Jett Distribution'": the name
             piece = piece.sub(quoted.start(1), quoted.end(1))

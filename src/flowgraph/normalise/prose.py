@@ -32,6 +32,10 @@ from flowgraph.parse.located import Located
 _TRANSFER_VERB = re.compile(
     r"\b(?:send|sent|transfer\w*|stor\w+|host\w*|leave|leaves|process\w*|move\w*|held|hold)\b", re.I
 )
+# Cues that say a sentence is about sharing without a verb whose object names the recipient.
+_NO_OBJECT_CUE = re.compile(
+    r"take part|data matching|in partnership|work(?:ing)? (?:more )?closely|signed up", re.I
+)
 _ADM = re.compile(
     r"automated decision|automated means|automated processing|decisions?\b[^.]{0,30}\b(?:by|using) (?:a )?computers?|computers? (?:to )?make (?:any )?decisions|profiling|automatically",
     re.I,
@@ -74,6 +78,17 @@ class ProseReader:
                 best = m
         return best
 
+    def next_cue(self, text: str, start: int) -> re.Match[str] | None:
+        """The first sharing cue at or after `start`, unless a negation comes before it."""
+        best = None
+        for pattern in self.cues.get("share", []):
+            m = pattern.search(text, start)
+            if m and (best is None or m.start() < best.start()):
+                best = m
+        if best is None or self.first("negation", text[start : best.end()]) is not None:
+            return None
+        return best
+
     def has(self, kind: str, text: str, end: int | None = None) -> bool:
         return self.first(kind, text, end) is not None
 
@@ -109,19 +124,25 @@ class ProseReader:
 
     # ---------------------------------------------------------------- sharing prose
     def object_recipients(
-        self, sentence: Located, cue_end: int
+        self, sentence: Located, cue: re.Match[str]
     ) -> list[tuple[Recipient, tuple[int, int]]]:
         """One recipient per piece of the sharing verb's object ("with the police, HMRC and
         other local authorities"), resolved as a list item would be, with its position."""
-        found = object_span(sentence.text, cue_end)
+        if _NO_OBJECT_CUE.match(cue.group(0)):
+            return []  # "we take part in a data matching exercise": the names are mentions
+        found = object_span(sentence.text, cue.end())
         if found is None:
             return []
-        out = self.pieces(sentence, found, cue_end)
+        if needs_data_object(cue.group(0)) and not has_data_object(
+            sentence.text, cue.start(), found[0]
+        ):
+            return []  # "provides information and advice to carers": a service, not sharing
+        out = self.pieces(sentence, found)
         for span in resumed_spans(sentence.text, found[1]):
             # a later object is kept only when it names someone: known, or name-shaped
             out += [
                 (r, at)
-                for r, at in self.pieces(sentence, span, None)
+                for r, at in self.pieces(sentence, span)
                 if r.entity.kind != "unresolved" or r.text[:1].isupper()
             ]
         return out
@@ -131,24 +152,14 @@ class ProseReader:
         found = follow_on_span(sentence.text)
         if found is None:
             return
-        for recipient, _ in self.pieces(sentence, found, None):
+        for recipient, _ in self.pieces(sentence, found):
             if recipient.entity.key != self.controller.key:
                 facts.recipients.append(recipient)
         self.last_shared = True
 
     def pieces(
-        self, sentence: Located, found: tuple[int, int], cue_end: int | None
+        self, sentence: Located, found: tuple[int, int]
     ) -> list[tuple[Recipient, tuple[int, int]]]:
-        if cue_end is None:
-            cue_start = cue_end = found[0]
-        else:
-            cue_start = max(0, sentence.text.rfind(" ", 0, max(0, cue_end - 1)) + 1)
-        if (
-            cue_start != cue_end
-            and needs_data_object(sentence.text[cue_start:cue_end])
-            and not has_data_object(sentence.text, cue_start, found[0])
-        ):
-            return []
         phrase = sentence.sub(*found)
         ev = evidence(self.notice, sentence)
         out = []
@@ -204,7 +215,7 @@ class ProseReader:
             if follows:
                 self.follow_on(sentence, facts)
             return facts
-        negation = self.first("negation", text, cue.start())
+        negation = self.first("negation", text, cue.end())
         self.last_shared = negation is None
         if negation is not None:
             # "we will not share", "we won't sell or give": a denial only when the negation
@@ -221,8 +232,13 @@ class ProseReader:
         sender = before[-1].entity if before and not speaker_is_us else None  # the nearest subject
         seen: set[tuple[str, str]] = set()
         covered: list[tuple[int, int]] = []
-        if sender is None:
-            for recipient, (start, end) in self.object_recipients(sentence, cue.end()):
+        regions: list[tuple[int, int]] = []
+        next_cue: re.Match[str] | None = cue
+        while sender is None and next_cue is not None:
+            # each sharing verb of the sentence with its own object ("... hosted by Civica UK
+            # Ltd. If you opt in, your information will be shared with other library services")
+            found = self.object_recipients(sentence, next_cue)
+            for recipient, (start, end) in found:
                 covered.append((start, end))
                 if recipient.entity.key == self.controller.key:
                     if not INTERNAL.match(recipient.text):
@@ -233,11 +249,17 @@ class ProseReader:
                     recipient = replace(recipient, entity=internal)
                 seen.add((recipient.entity.kind, recipient.entity.key))
                 facts.recipients.append(recipient)
-        region = (min(s for s, _ in covered), max(e for _, e in covered)) if covered else None
+            if found:
+                regions.append((min(a for _, (a, _) in found), max(b for _, (_, b) in found)))
+                resume = max(b for _, (_, b) in found)
+            else:
+                regions.append((next_cue.start(), len(text)))  # no object read: keep its names
+                resume = next_cue.end()
+            next_cue = self.next_cue(text, max(resume, next_cue.end()))
         for m in after:
             if any(start <= m.start and m.end <= end for start, end in covered):
                 continue  # named inside a piece already read whole
-            if region and not region[0] <= m.start < region[1]:
+            if regions and not any(a <= m.start < b for a, b in regions):
                 continue  # the object was read; a name in its purpose clause is not a recipient
             key = (m.entity.kind, m.entity.key)
             if key in seen or (sender and key == (sender.kind, sender.key)):

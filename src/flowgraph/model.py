@@ -100,6 +100,7 @@ class Law:
     provision: str | None
     recognised: bool
     evidence: Evidence
+    written: str | None = None  # the citation as the notice writes it ("Children’s Act 1989")
 
 
 @dataclass(frozen=True)

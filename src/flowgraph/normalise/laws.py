@@ -206,6 +206,7 @@ class LawResolver:
             mention.provision,
             True,
             evidence,
+            text[mention.start : mention.end].strip(" ,;.") or None,
         )
 
 

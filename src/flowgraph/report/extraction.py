@@ -63,9 +63,7 @@ def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[s
                     "statements": [
                         {"basis": b.code, "text": b.text, "scope": b.scope} for b in s.legal_bases
                     ],
-                    "laws": _unique(
-                        [f"{law.title} {law.year}" if law.year else law.title for law in s.laws]
-                    ),
+                    "laws": _laws(s.laws),
                 },
                 "recipients": [_recipient(r, minter, extraction) for r in s.recipients],
                 "onward": [_recipient(r, minter, extraction) for r in s.onward],
@@ -106,4 +104,17 @@ def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[s
                 + [law.text for law in s.laws if not law.recognised],
             }
         )
+    return out
+
+
+def _laws(laws: list) -> list[dict]:
+    """Each Act or regulation once: as the notice writes it, and as the graph names it."""
+    out: list[dict] = []
+    seen: set[tuple[str, int | None]] = set()
+    for law in laws:
+        if (law.title, law.year) in seen:
+            continue
+        seen.add((law.title, law.year))
+        named = f"{law.title} {law.year}" if law.year else law.title
+        out.append({"text": law.written or named, "title": named, "kind": law.kind, "id": law.key})
     return out

@@ -10,16 +10,23 @@ gazetteer decides later what it resolves to. Unknown names are kept, not dropped
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flowgraph.parse.located import Located
 
 # Where the object phrase starts: the first "with"/"to"/"onto" after the verb (within reach).
 _PREPOSITION = re.compile(r"\b(?:with|to|onto|into the hands of|between)\b", re.I)
 # Where it stops: a purpose, a condition, a relative or a new clause.
+PURPOSE_VERBS = {
+    "administer", "allow", "arrange", "assess", "assist", "carry", "check", "collect", "comply",
+    "confirm", "contact", "deal", "deliver", "detect", "enable", "ensure", "fulfil", "help",
+    "investigate", "make", "manage", "meet", "obtain", "prevent", "process", "protect", "provide",
+    "recover", "respond", "send", "share", "support", "undertake", "verify", "identify", "improve",
+}  # fmt: skip
 _STOP = re.compile(
-    r"[.;:!?]\s|[.;:!?]$|\s[–—]\s|\s-\s"
+    r"[.:!?]\s|[.;:!?]$|\s[–—]\s|\s-\s"
     r"|,?\s+(?:in order|so\b|for (?:the|these|this|those|that|such|any|a|an|purposes?|example|instance|reasons?|them|their|our|your|its|their)\b|for [a-z]+ing\b"
-    r"|where\b|when\b|whenever\b|if\b|unless\b|because\b|as (?:part|required|allowed|necessary|permitted|appropriate|needed|set out|described|detailed|well as)\b"
+    r"|where\b|when\b|whenever\b|if\b|unless\b|because\b|as (?:part|required|allowed|necessary|permitted|appropriate|needed|set out|described|detailed|well as|an?)\b"
     r"|who\b|which\b|that (?:are|is|will|may|have|has|provide|support|help|work|deliver|act)\b|whose\b|under\b|in (?:line|accordance|connection|relation|respect)\b"
     r"|to (?!the\b|a\b|an\b|our\b|your\b|their\b|its\b|other\b|any\b|all\b|some\b|whom\b|external\b|internal\b|relevant\b|third\b|national\b|local\b|central\b|government\b)[a-z]+\b"
     r"|on (?:our|their|behalf)\b|at (?:the|any|all)\b|by (?:law|post|email|phone)\b|only\b|about you\b"
@@ -30,7 +37,7 @@ _SPLIT = re.compile(r",\s*(?:and|or)\s+|,\s*|;\s*|\s+and/or\s+|\s+(?:and|or)\s+(
 _NOT_RECIPIENT = re.compile(
     r"^(?:us|you|them|it|him|her|this|that|these|those|each other|one another|anyone|someone|"
     r"(?:your|the|this|that|such|any|all|some)\s+(?:personal\s+|own\s+)?(?:data|information|details|records?|name|address)\b.*"
-    r"|(?:you|us)\b.*|do so|be|help\w*|enable\w*|provide\w*|make\w*|deliver\w*|ensure\w*|meet\w*|comply\w*|"
+    r"|(?:you|us)\b.*|do so|be|(?:help|enable|provide|make|deliver|ensure|meet|comply)(?:s|d|ed|ing)?|"
     r"other\s+countr\w*|outside\b.*|abroad|overseas|countries\b.*|the (?:uk|eea|eu|usa)\b.*)$",
     re.I,
 )
@@ -41,6 +48,11 @@ _JUNK = re.compile(
     r"(?:your|their|our|his|her)\s+(?:consent|permission|agreement|knowledge|authority|behalf)|"
     r"(?:these|those|such|the following|following|the below|below)\b.*|a number of\b.*|a range of\b.*)$",
     re.I,
+)
+_ORG_END = re.compile(
+    r"\b(?:Office|Service|Services|Council|Agency|Department|Commission|Commissioner|Court|Courts|"
+    r"Tribunal|Trust|Board|Authority|Police|Constabulary|Ombudsman|Ltd|Limited|plc|LLP|Group|"
+    r"Partnership|University|College|School|Network|Initiative|Team|Unit|Fund|Register)$"
 )
 _SHARED_MODIFIER = re.compile(
     r"(?:other|relevant|partner|external|appropriate|local|public)\s+[a-z]+s\b"
@@ -56,9 +68,13 @@ _EXAMPLES = re.compile(
 _TRAILING = re.compile(r"\s+(?:including|such as|e\.g|for example|etc|and|or)\.?$", re.I)
 # After "to", a recipient starts with a determiner, an adjective we know, a capital or a plural;
 # "to process", "to help" are purposes.
+# After "to", a recipient starts with a determiner, a capital or a known modifier, or has a
+# plural noun within its first words ("to credit reference agencies"); a purpose starts with a
+# verb ("to process your claim", "to obtain references").
 _TO_OBJECT = re.compile(
-    r"\s+(?:the|a|an|our|your|their|its|other|any|all|some|relevant|external|internal|third|"
-    r"national|local|central|government|[A-Z0-9]|\w+s\b)",
+    r"\s+(?!(?:" + "|".join(sorted(PURPOSE_VERBS)) + r")\b)"
+    r"(?:the|a|an|our|your|their|its|other|any|all|some|relevant|external|internal|third|"
+    r"national|local|central|government|[A-Z0-9]|(?:[a-z-]+\s+){0,2}[a-z-]*[^s\W]s\b)",
 )
 _DATA_OBJECT = re.compile(
     r"\b(?:your|personal|their|his|her|this|the|such|relevant|some|any|that|these)\s+(?:personal\s+|own\s+|contact\s+)?"
@@ -85,7 +101,8 @@ _BETWEEN = re.compile(
 # "officers of Cheshire East Council", "other departments within the Council": the controller's own
 INTERNAL = re.compile(
     r"^(?:other\s+|relevant\s+|appropriate\s+|internal\s+)*(?:officers?|staff|employees|members of staff|"
-    r"departments?|services|sections?|teams?|parts|areas|directorates?|service areas)\b",
+    r"departments?|services|sections?|teams?|parts|areas|directorates?|service areas)\b"
+    r"|^(?:the\s+)?(?:council['’]s|our)\b.*\b(?:teams?|services|departments?|officers|staff|sections?)$",
     re.I,
 )
 # a bracket naming several organisations, each with its own clause
@@ -189,7 +206,7 @@ def has_data_object(sentence: str, cue_start: int, object_start: int) -> bool:
     return bool(_DATA_OBJECT.search(sentence, cue_start, object_start))
 
 
-def split_phrase(phrase: Located) -> list[Located]:
+def split_phrase(phrase: Located, known: Callable[[str], bool] | None = None) -> list[Located]:
     """The pieces of an object phrase, brackets kept whole: "the police, HMRC and other local
     authorities" -> three; "other organisations such as the Planning and Environmental Appeals
     Division" -> the category, then its example."""
@@ -202,11 +219,12 @@ def split_phrase(phrase: Located) -> list[Located]:
     segments.append(phrase.sub(at, len(phrase)))
     parts: list[Located] = []
     for segment in segments:
-        parts += _split_list(segment)
+        parts += _split_list(segment, known)
     expanded: list[Located] = []
     for piece in parts:  # "other third parties (2CQR who provide ..., BorrowBox who ...)"
-        expanded.append(piece)
-        for inner in _BRACKET_LIST.finditer(piece.text):
+        inners = list(_BRACKET_LIST.finditer(piece.text))
+        expanded.append(piece.sub(0, inners[0].start()) if inners else piece)
+        for inner in inners:
             body = piece.sub(inner.start(1), inner.end(1))
             for name in _split_list(body):
                 head = recipient_item(name.strip(" ,;"))
@@ -236,9 +254,11 @@ def split_phrase(phrase: Located) -> list[Located]:
     return out
 
 
-def _split_list(phrase: Located) -> list[Located]:
+def _split_list(phrase: Located, known: Callable[[str], bool] | None = None) -> list[Located]:
     """Split at commas, semicolons, "and", "or" (never inside brackets), keeping names and
-    shared modifiers whole."""
+    shared modifiers whole. Between two capitalised words "and" joins one name ("the Disclosure
+    and Barring Service") unless the left part is a name on its own: one the gazetteer knows
+    (`known`) or one ending in an organisation word ("Cabinet Office and Home Office")."""
     text = phrase.text
     pieces: list[Located] = []
     start = 0
@@ -251,13 +271,12 @@ def _split_list(phrase: Located) -> list[Located]:
             continue  # "other agencies or organisations": one phrase, the modifier shared
         if conjunction in ("and", "or") and re.fullmatch(r"[a-z]+(?<!s)", left):
             continue  # "external and internal contacts": adjectives sharing one noun
-        if conjunction == "and" and (
-            (re.fullmatch(r"[A-Z][a-z]+", left) and re.match(r"[A-Z][a-z]", right))
-            or (
-                re.search(r"\b[A-Z][a-z]+$", left)
-                and re.match(r"[A-Z][a-z]+\b(?!\s+(?:and|or)\b)", right)
-                and not re.search(r"\s", right.split(",")[0].split(";")[0].strip())
-            )
+        if (
+            conjunction == "and"
+            and re.search(r"\b[A-Z][a-z]+$", left)
+            and re.match(r"[A-Z][a-z]", right)
+            and not _ORG_END.search(left)
+            and not (known and known(left))
         ):
             continue  # "Wigan and Leigh Homes", "Department for Work and Pensions": one name
         pieces.append(phrase.sub(start, m.start()))

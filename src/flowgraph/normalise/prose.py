@@ -163,13 +163,18 @@ class ProseReader:
         phrase = sentence.sub(*found)
         ev = evidence(self.notice, sentence)
         out = []
-        for piece in self.merged(split_phrase(phrase), phrase):
+        for piece in self.merged(split_phrase(phrase, self.knows), phrase):
             offset = piece.span.start - sentence.span.start if piece else 0
             for recipient in self.items.resolve(piece):
                 # the quote is the whole sentence that states the sharing; the span, the piece
                 recipient = replace(recipient, evidence=ev)
                 out.append((recipient, (offset, offset + len(piece))))
         return out
+
+    def knows(self, name: str) -> bool:
+        """A name the gazetteer lists (a pattern-minted one does not count)."""
+        ref = self.gazetteer.resolve_phrase(name, fuzzy=False)
+        return ref is not None and ref.method != "pattern"
 
     def merged(self, pieces: list[Located], phrase: Located) -> list[Located]:
         """Re-join "post-16 education" and "training providers" when the whole phrase is one
@@ -233,12 +238,16 @@ class ProseReader:
         seen: set[tuple[str, str]] = set()
         covered: list[tuple[int, int]] = []
         regions: list[tuple[int, int]] = []
+        taken: set[tuple[str, int]] = set()
         next_cue: re.Match[str] | None = cue
         while sender is None and next_cue is not None:
             # each sharing verb of the sentence with its own object ("... hosted by Civica UK
             # Ltd. If you opt in, your information will be shared with other library services")
             found = self.object_recipients(sentence, next_cue)
             for recipient, (start, end) in found:
+                if (recipient.entity.key, start) in taken:
+                    continue  # read already, by an earlier verb's later objects
+                taken.add((recipient.entity.key, start))
                 covered.append((start, end))
                 if recipient.entity.key == self.controller.key:
                     if not INTERNAL.match(recipient.text):
@@ -251,11 +260,11 @@ class ProseReader:
                 facts.recipients.append(recipient)
             if found:
                 regions.append((min(a for _, (a, _) in found), max(b for _, (_, b) in found)))
-                resume = max(b for _, (_, b) in found)
             else:
                 regions.append((next_cue.start(), len(text)))  # no object read: keep its names
-                resume = next_cue.end()
-            next_cue = self.next_cue(text, max(resume, next_cue.end()))
+            next_cue = self.next_cue(text, next_cue.end())
+            while next_cue and any(a <= next_cue.start() < b for a, b in covered):
+                next_cue = self.next_cue(text, next_cue.end())  # a verb inside a name read
         for m in after:
             if any(start <= m.start and m.end <= end for start, end in covered):
                 continue  # named inside a piece already read whole

@@ -55,6 +55,8 @@ _RECIPIENT_INTRO = re.compile(
     re.I,
 )
 UNKNOWN = "unknown"
+# sections whose lists may be read by their items' shape instead of by the heading
+CLASSIFIED_SECTIONS = {None, "unknown", "other", "legal_basis", "purposes", "data_categories"}
 TRACED_FIELDS = (
     "recipients", "onward", "legal_bases", "laws", "purposes", "data_categories", "retention",
     "transfers", "automated_decisions", "sources", "denials",
@@ -92,6 +94,7 @@ _BASIS_NAMES = {
     "public_task": _named(r"\bpublic (?:task|interest)|\bofficial authority\b", "e"),
     "legitimate_interests": _named(r"\blegitimate interests?\b", "f"),
 }
+_ANY_BASIS_NAME = re.compile("|".join(p.pattern for p in _BASIS_NAMES.values()), re.I)
 _ARTICLE_6 = re.compile(r"\b6\s*[.(]", re.I)
 _RELIED_ON = re.compile(
     r"\b(?:lawful|legal)\s+bas[ie]s\b|\brel(?:y|ies|ying)\s+on\b|\b(?:your|explicit)\s+consent\b|\bconsent from you\b"
@@ -165,7 +168,7 @@ class _Run:
         self.list_why = ""
         self.section_why = ""
         self.weak_lists: set[int] = set()
-        self.list_kinds = _list_kinds(self, blocks)
+        self.list_kinds = ListKinds(self, blocks)
         self.tracing = False
         self.previous_kind = ""
         self.bases_anywhere: dict[int, list] = {}
@@ -342,7 +345,12 @@ class _Run:
                 if denial:
                     self.current.denials.append(denial)
         field = self.field
-        kind = self.list_kinds.get(id(block)) if block.kind == "item" else None
+        kind = None
+        if block.kind == "item":
+            # a list's shape is looked at only where it can change how the list is read
+            kind = self.list_kinds.generic(block)
+            if kind is None and not self.list_field and self.field in CLASSIFIED_SECTIONS:
+                kind = self.list_kinds.kind(block)
         if kind == GENERIC_BASES:
             field = GENERIC_BASES
         elif is_item and self.list_field:
@@ -414,13 +422,13 @@ class _Run:
         """Art. 6 bases stated outside a legal-basis section ("we are under a legal obligation
         to share", "Article 6(1)(e) of the GDPR"): the distinctive phrases anywhere, consent and
         contract only where the sentence says they are relied on."""
-        if is_item and self.list_kinds.get(id(block)) == GENERIC_BASES:
+        if block.kind == "item" and self.list_kinds.generic(block) == GENERIC_BASES:
             return
         pieces = [clean_item(text)] if is_item else sentences(strip_bullet(text))
         for piece in pieces:
             if piece:
                 self.read_laws_anywhere(piece)
-            if not piece or self.negated(piece.text):
+            if not piece or not _ANY_BASIS_NAME.search(piece.text) or self.negated(piece.text):
                 continue
             for basis in details.legal_bases(
                 piece, self.v.legal_bases, evidence(self.notice, piece)
@@ -727,47 +735,79 @@ def _item_kind(run: _Run, block: Block) -> str | None:
     return None
 
 
-def _list_kinds(run: _Run, blocks: list[Block]) -> dict[int, str]:
-    """Each run of list items -> the field most of its items are shaped like (by block id).
+class ListKinds:
+    """Each run of list items -> the field most of its items are shaped like, worked out the
+    first time a list is asked about (most lists sit under a heading that already says what
+    they are, and are never classified).
 
     A list under an unknown heading is read by what it holds: items that resolve to
     organisations or recipient categories make a recipient list, Acts and regulations or
-    basis phrases a legal-basis list. At least half the items must agree.
+    basis phrases a legal-basis list. At least half the items must agree. A list of bare basis
+    names that covers (nearly) all six bases describes the law, not the notice's basis.
     """
-    out: dict[int, str] = {}
-    index = 0
-    while index < len(blocks):
-        if blocks[index].kind != "item":
-            index += 1
-            continue
-        end = index
-        while end < len(blocks) and blocks[end].kind == "item":
-            end += 1
-        items = blocks[index:end]
+
+    def __init__(self, run: _Run, blocks: list[Block]) -> None:
+        self.run = run
+        self.runs: dict[int, tuple[int, int]] = {}
+        self.blocks = blocks
+        self.kinds: dict[int, str | None] = {}
+        self.generics: dict[int, str | None] = {}
+        index = 0
+        while index < len(blocks):
+            if blocks[index].kind != "item":
+                index += 1
+                continue
+            end = index
+            while end < len(blocks) and blocks[end].kind == "item":
+                end += 1
+            for b in blocks[index:end]:
+                self.runs[id(b)] = (index, end)
+            index = end
+
+    def items(self, block: Block) -> list[Block]:
+        start, end = self.runs[id(block)]
+        return self.blocks[start:end]
+
+    def generic(self, block: Block) -> str | None:
+        if id(block) not in self.runs:
+            return None
+        start = self.runs[id(block)][0]
+        if start not in self.generics:
+            self.generics[start] = self._generic(self.items(block))
+        return self.generics[start]
+
+    def _generic(self, items: list[Block]) -> str | None:
+        if len(items) < 5 or any(len(item.text.text.split()) > 4 for item in items):
+            return None
+        run = self.run
         codes = {
             b.code
             for item in items
             if (cleaned := clean_item(item.text))
             for b in details.legal_bases(cleaned, run.v.legal_bases, evidence(run.notice, cleaned))
         }
-        bare = all(len(item.text.text.split()) <= 4 for item in items)
-        if bare and len(codes & set(ART6)) >= 5:
-            for b in items:
-                out[id(b)] = GENERIC_BASES
-            index = end
-            continue
-        kinds = [_item_kind(run, b) for b in items]
+        return GENERIC_BASES if len(codes & set(ART6)) >= 5 else None
+
+    def kind(self, block: Block) -> str | None:
+        if id(block) not in self.runs:
+            return None
+        start = self.runs[id(block)][0]
+        if start not in self.kinds:
+            self.kinds[start] = self._kind(self.items(block))
+        return self.kinds[start]
+
+    def _kind(self, items: list[Block]) -> str | None:
+        kinds = [_item_kind(self.run, b) for b in items]
         counted = {k: kinds.count(k) for k in set(kinds) if k}
-        if counted:
-            best, n = max(counted.items(), key=lambda kv: kv[1])
-            if n * 2 >= len(items):
-                for b in items:
-                    out[id(b)] = best
-                if best == "recipients" and (n * 4 < len(items) * 3 or len(items) < 3):
-                    for b in items:  # a weak recipient list does not override a data heading
-                        run.weak_lists.add(id(b))
-        index = end
-    return out
+        if not counted:
+            return None
+        best, n = max(counted.items(), key=lambda kv: kv[1])
+        if n * 2 < len(items):
+            return None
+        if best == "recipients" and (n * 4 < len(items) * 3 or len(items) < 3):
+            for b in items:  # a weak recipient list does not override a data heading
+                self.run.weak_lists.add(id(b))
+        return best
 
 
 def _fact_text(fact: object) -> str:

@@ -100,3 +100,45 @@ def test_query_runs_a_library_query_with_parameters(built, settings, monkeypatch
     unknown = runner.invoke(app, ["query", "no-such-query"])
     assert unknown.exit_code == 2
     assert "flowgraph query --list" in " ".join(unknown.output.split())
+
+
+CORPUS = PROJECT_ROOT / "tests" / "data" / "corpus" / "notices"
+
+
+def test_extract_explain_shows_sections_rules_facts_and_misses():
+    """--explain on a real notice: each block's section and why, the rule, the facts, or why none."""
+    args = ["extract", str(CORPUS / "medway--licensing.txt"), "--controller", "Medway Council"]
+    result = runner.invoke(app, [*args, "--explain", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"services", "explain"} <= set(data)
+    by_text = {entry["text"]: entry for entry in data["explain"]}
+    heading = by_text["Why we can use your data"]
+    assert heading["kind"] == "heading"
+    assert heading["section"] == "legal_basis"
+    assert heading["section_why"].startswith("cues legal_basis")
+    lead_in = next(e for e in data["explain"] if e["text"].startswith("We can use your data if"))
+    assert {f["text"] for f in lead_in["facts"]} >= {
+        "legal_obligation (legal obligation)",
+        "public_task (public task)",
+    }
+    police = by_text["• the police"]
+    assert police["section"] == "recipients"
+    assert police["rules"] == ["item of a list opened by a lead-in line (recipients)"]
+    assert [f["field"] for f in police["facts"]] == ["recipients"]
+    assert police["facts"][0]["text"].startswith("the police -> category:police")
+    rights = next(e for e in data["explain"] if e["text"].startswith("You can ask to see"))
+    assert rights["facts"] == []
+    assert rights["no_fact"] == "prose in a rights section is not read for recipients or bases"
+    text = runner.invoke(app, [*args, "--explain", "--format", "text"], terminal_width=200)
+    assert text.exit_code == 0
+    assert "section: recipients" in text.output
+    assert "+ recipients: the police -> category:police" in text.output
+    assert "no fact:" in text.output
+
+
+def test_extract_refuses_an_unknown_format():
+    args = ["extract", str(CORPUS / "medway--licensing.txt"), "--controller", "Medway Council"]
+    result = runner.invoke(app, [*args, "--format", "xml"])
+    assert result.exit_code == 2
+    assert "use json or text" in result.output

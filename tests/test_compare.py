@@ -54,8 +54,11 @@ def test_housing_across_three_councils(store):
     assert "Cabinet Office" in leeds.only_here["recipients"]
     assert leicester.only_here["bases"] == ["Consent (UK GDPR Art. 6(1)(a)): consultations"]
     assert 0 < leicester.score < leeds.score <= 1
-    assert result.most_common[0]["recipientLabel"] == "Courts and tribunals"
-    assert result.most_common[0]["controllers"] == 3
+    assert [(r["recipientLabel"], r["controllers"]) for r in result.most_common[:3]] == [
+        ("Third parties (unspecified)", 4),  # each council writes a vague "others" somewhere
+        ("Courts and tribunals", 3),
+        ("Education providers", 3),
+    ]
     assert all(r["controllers"] == 1 and r["activities"] == 1 for r in result.rarest)
 
 

@@ -258,7 +258,7 @@ def test_linked_data_pages(server):
         headers={"Accept": "text/html"},
     ).text
     assert (
-        "Flows extracted (6)" in notice and "DfE may share individual level personal data" in notice
+        "Flows extracted (7)" in notice and "DfE may share individual level personal data" in notice
     )
     turtle = client.get("/id/org/hmrc", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=turtle.text, format="turtle")

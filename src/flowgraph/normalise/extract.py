@@ -596,6 +596,8 @@ class _Run:
                 bases = [replace(b, scope=None) for b in bases]
             self.current.legal_bases += bases
             self.current.laws += [self.x.laws.law(m, cleaned.text, ev) for m in laws]
+            if not laws and not bases:  # kept, for curators, as a citation nobody recognised
+                self.current.laws.append(unrecognised_law(cleaned.text, ev))
             return
         for sentence in sentences(text):
             ev = evidence(self.notice, sentence)

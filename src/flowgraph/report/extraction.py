@@ -108,11 +108,12 @@ def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[s
 
 
 def _laws(laws: list) -> list[dict]:
-    """Each Act or regulation once: as the notice writes it, and as the graph names it."""
+    """Each Act or regulation once: as the notice writes it, and as the graph names it. An item
+    of a list of laws that names no legislation is listed under "unresolved" instead."""
     out: list[dict] = []
     seen: set[tuple[str, int | None]] = set()
     for law in laws:
-        if (law.title, law.year) in seen:
+        if (law.kind == "other" and not law.recognised) or (law.title, law.year) in seen:
             continue
         seen.add((law.title, law.year))
         named = f"{law.title} {law.year}" if law.year else law.title

@@ -67,6 +67,26 @@ class Settings(BaseSettings):
         default=100_000, ge=1024, description="Largest request body accepted"
     )
     query_workers: int = Field(default=2, ge=1, le=32, description="Query worker processes")
+    queue_size: int = Field(
+        default=8,
+        ge=0,
+        description="SPARQL requests that may wait for a busy worker; more are refused with 503",
+    )
+    max_response_bytes: int = Field(
+        default=50_000_000, ge=1024, description="Largest query result or page the endpoint sends"
+    )
+    page_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a page, trace, check or API request may take"
+    )
+    page_threads: int = Field(
+        default=8, ge=1, le=64, description="Pages and API requests worked on at once"
+    )
+    max_chains: int = Field(
+        default=5_000, ge=1, description="Most sharing chains one trace request returns"
+    )
+    reload_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between checks for a newly published build"
+    )
     cors_origins: list[str] = Field(
         default=["*"], description="Origins allowed by CORS (GET/POST, no credentials)"
     )

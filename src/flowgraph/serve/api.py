@@ -3,35 +3,51 @@
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Annotated, Any
 
-import anyio
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from flowgraph.errors import QueryError
-from flowgraph.query.library import LibraryQuery, run
+from flowgraph.query.library import LibraryQuery
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.sparql import ProtocolError, run_in_worker
+from flowgraph.store.results import plain_value
+from flowgraph.store.sparql_text import bind_in_where
+
+_INTEGER = re.compile(r"[0-9]{1,18}")
+
+
+def _value(text: str) -> int | str:
+    """A parameter as typed in a URL: ASCII digits (not '²', not 5,000 of them) are a number."""
+    return int(text) if _INTEGER.fullmatch(text) else text
 
 
 def _endpoint(query: LibraryQuery):
-    async def handler(runtime: Runtime, **params: Any) -> dict[str, Any]:
-        bound = {
-            k: (int(v) if isinstance(v, str) and v.isdigit() else v)
-            for k, v in params.items()
-            if v is not None
-        }
+    async def handler(request: Request, runtime: Runtime, **params: Any) -> dict[str, Any]:
+        bound = {k: _value(v) for k, v in params.items() if v is not None}
         try:
-            names, rows = await anyio.to_thread.run_sync(lambda: run(runtime.store, query, bound))
-        except QueryError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            text = bind_in_where(query.text, bound) if bound else query.text
+        except ValueError as exc:
+            raise HTTPException(400, f"parameter refused: {exc}") from exc
+        executor = runtime.library_executor or runtime.executor
+        try:
+            outcome = await run_in_worker(request, runtime, executor, text)
+        except ProtocolError as exc:
+            raise HTTPException(exc.status, exc.message, headers=exc.headers) from exc
+        names = outcome.variables or []
+        rows = [
+            {name: plain_value(term) for name, term in zip(names, row, strict=True)}
+            for row in outcome.rows or []
+        ]
         return {"query": query.name, "parameters": bound, "variables": names, "rows": rows}
 
     parameters = [
+        inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
         inspect.Parameter(
             "runtime",
             inspect.Parameter.KEYWORD_ONLY,
             annotation=Annotated[Runtime, Depends(get_runtime)],
-        )
+        ),
     ] + [
         inspect.Parameter(
             name,

@@ -7,14 +7,16 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import PlainTextResponse
 
 from flowgraph import __version__
 from flowgraph.query.library import load_library
 from flowgraph.serve import compliance, explore, pages, sparql
 from flowgraph.serve.api import build_router
-from flowgraph.serve.deps import Runtime
+from flowgraph.serve.deps import Live, Runtime
 from flowgraph.serve.executor import ProcessExecutor
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
@@ -23,24 +25,60 @@ from flowgraph.store.base import open_store
 log = logging.getLogger("flowgraph.serve")
 
 
-def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
-    """The endpoint over `snapshot` (default: the current build) or the external store the
-    settings name; nothing global is shared."""
+def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Runtime:
+    """Everything one snapshot is served with; the snapshot is held so no build prunes it."""
+    hold = None
     if not settings.remote_store:
-        snapshot = snapshot or snapshots.current(settings.output_dir)
-    library = load_library(settings.queries_dir)
-    store = open_store(settings, snapshot)
-    prefix = f"{settings.base_iri}graph/"
-    graphs = [g for g in store.named_graphs() if g.startswith(prefix)]
-    executor = ProcessExecutor(
-        settings, snapshot, settings.query_workers, settings.query_timeout, settings.max_results
+        hold = snapshots.hold(snapshot) if snapshot else snapshots.hold_current(settings.output_dir)
+        snapshot = hold.snapshot
+    try:
+        store = open_store(settings, snapshot)
+        prefix = f"{settings.base_iri}graph/"
+        graphs = [g for g in store.named_graphs() if g.startswith(prefix)]
+        executor = ProcessExecutor(
+            settings, snapshot, settings.query_workers, settings.query_timeout, settings.max_results
+        )
+        library_executor = ProcessExecutor(
+            settings,
+            snapshot,
+            1,
+            settings.page_timeout,
+            settings.max_results,
+            queue_size=settings.page_threads,
+        )
+        executor.wait_ready()
+        library_executor.wait_ready()
+    except BaseException:
+        if hold is not None:
+            hold.release()
+        raise
+    return Runtime(
+        settings,
+        executor,
+        store,
+        library,
+        graphs,
+        snapshot=snapshot,
+        library_executor=library_executor,
+        hold=hold,
     )
-    runtime = Runtime(settings, executor, store, library, graphs)
+
+
+def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
+    """The endpoint over `snapshot` (default: the current build, followed as builds publish new
+    ones) or the external store the settings name; nothing global is shared."""
+    library = load_library(settings.queries_dir)
+    follow = snapshot is None and not settings.remote_store
+    live = Live(settings, lambda target: open_runtime(settings, library, target or snapshot))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
-        executor.close()
+        async with anyio.create_task_group() as tasks:
+            if follow:
+                tasks.start_soon(live.watch)
+            yield
+            tasks.cancel_scope.cancel()
+        live.close()
 
     app = FastAPI(
         title="flowgraph",
@@ -48,7 +86,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         description="Read-only SPARQL 1.1 endpoint and linked data over personal-data flows stated in UK council privacy notices.",
         lifespan=lifespan,
     )
-    app.state.runtime = runtime
+    app.state.live = live
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -56,6 +94,15 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         allow_headers=["*"],
         allow_credentials=False,
     )
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> PlainTextResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return PlainTextResponse(
+            f"internal error while answering {request.method} {request.url.path}: "
+            f"{type(exc).__name__}; the server log has the details\n",
+            status_code=500,
+        )
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):

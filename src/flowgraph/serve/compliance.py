@@ -12,7 +12,6 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
@@ -20,6 +19,7 @@ from flowgraph.errors import FlowgraphError
 from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.limits import page_work
 from flowgraph.serve.pages import layout
 
 router = APIRouter()
@@ -27,11 +27,11 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def reports_of(runtime: Runtime) -> list[ActivityReport]:
-    if runtime.checks is None:
-        runtime.checks = await anyio.to_thread.run_sync(
-            lambda: check(runtime.store, runtime.library)
-        )
-    return runtime.checks
+    """Computed once per snapshot in the page lane; a request that gives up waiting leaves the
+    result to the next one."""
+    return await page_work(
+        runtime.lanes, runtime.once, "checks", lambda: check(runtime.store, runtime.library)
+    )
 
 
 def _chosen(
@@ -119,8 +119,14 @@ async def check_page(
 async def comparison(runtime: Runtime, councils: list[str], service_like: str | None) -> Comparison:
     checks = await reports_of(runtime)
     try:
-        return await anyio.to_thread.run_sync(
-            lambda: compare(runtime.store, runtime.library, councils, service_like or None, checks)
+        return await page_work(
+            runtime.lanes,
+            compare,
+            runtime.store,
+            runtime.library,
+            councils,
+            service_like or None,
+            checks,
         )
     except FlowgraphError as exc:
         raise HTTPException(400, str(exc)) from exc

@@ -1,9 +1,14 @@
 """Run SPARQL in worker processes, so a slow query can be stopped for real.
 
 Oxigraph evaluates a query in native code that Python cannot interrupt; a worker process that
-overruns the time limit is killed and replaced, and the request gets a clear error. Each worker
-opens the store the settings choose (the on-disk snapshot read-only, rdflib's memory store, or an
-external endpoint) and evaluates through the store's own `evaluate`. Results are capped there.
+overruns the time limit (or whose client went away) is killed and replaced, and the request gets
+a clear error. Each worker opens the store the settings choose (the on-disk snapshot read-only,
+rdflib's memory store, or an external endpoint) and evaluates through the store's own
+`evaluate`. Results are capped there, in rows and in bytes.
+
+Admission is bounded: at most `workers + queue_size` requests are admitted at once (the rest are
+refused at once with `Overloaded`, a 503 with Retry-After), and the time limit counts from the
+request's arrival, so time spent waiting for a free worker is part of it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import multiprocessing as mp
 import queue
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -20,7 +26,49 @@ from flowgraph.serve.sandbox import forbid_network
 from flowgraph.settings import Settings
 from flowgraph.store.results import Outcome, QueryTimeout, ResultTooLarge, Term
 
-__all__ = ["Outcome", "ProcessExecutor", "QueryTimeout", "ResultTooLarge", "Term"]
+__all__ = [
+    "Cancelled",
+    "Outcome",
+    "Overloaded",
+    "ProcessExecutor",
+    "QueryTimeout",
+    "ResultTooLarge",
+    "Term",
+    "WorkerCrashed",
+]
+
+SLICE = 0.05  # seconds between checks of the deadline and of the client still being there
+
+
+class Overloaded(QueryError):
+    """Every worker is busy and the queue is full: try again later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class Cancelled(QueryError):
+    """The client went away; the query was stopped."""
+
+
+class WorkerCrashed(QueryError):
+    """The worker process died while evaluating (a fault of ours, not of the query's text)."""
+
+
+def outcome_bytes(outcome: Outcome) -> int:
+    """About how many bytes the outcome takes once serialized: every term's text counted."""
+    if outcome.body is not None:
+        return len(outcome.body)
+    total = 0
+    for row in outcome.rows or ():
+        for term in row:
+            if term is not None:
+                total += len(term[1]) + len(term[2] or "") + 16
+    for triple in outcome.triples or ():
+        for term in triple:
+            total += len(term[1]) + len(term[2] or "") + 16
+    return total
 
 
 def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
@@ -39,13 +87,25 @@ def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
         if request is None:
             store.close()
             return
-        query, default_graphs, named_graphs, cap, native_json = request
+        query, default_graphs, named_graphs, cap, native_json, max_bytes = request
         try:
             if native_json and hasattr(store, "select_json"):
-                body = store.select_json(query, default_graphs, named_graphs, cap)
-                conn.send(("ok", Outcome("json", body=body)))
+                body = store.select_json(
+                    query, default_graphs, named_graphs, cap, max_bytes=max_bytes
+                )
+                outcome = Outcome("json", body=body)
             else:
-                conn.send(("ok", store.evaluate(query, default_graphs, named_graphs, cap)))
+                outcome = store.evaluate(query, default_graphs, named_graphs, cap)
+            size = outcome_bytes(outcome)
+            if size > max_bytes:
+                conn.send(
+                    (
+                        "too-large",
+                        f"the result is over the {max_bytes:,}-byte limit; add a LIMIT or narrow the query",
+                    )
+                )
+            else:
+                conn.send(("ok", outcome))
         except ResultTooLarge as exc:
             conn.send(("too-large", str(exc)))
         except QueryError as exc:
@@ -55,8 +115,6 @@ def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
 
 
 class _Worker:
-    OPEN_TIMEOUT = 900.0  # seconds; an rdflib memory store of many councils loads slowly
-
     def __init__(self, settings: Settings, snapshot: Path | None) -> None:
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
@@ -64,18 +122,19 @@ class _Worker:
             target=_worker, args=(settings, str(snapshot) if snapshot else None, child), daemon=True
         )
         self.process.start()
+        child.close()
         self.ready = False
 
-    def wait_ready(self) -> None:
-        """Block until the worker has opened its store; the query time limit starts after."""
-        if self.ready:
-            return
-        if not self.conn.poll(self.OPEN_TIMEOUT):
-            raise QueryError("the query worker did not open the store in time")
-        status, message = self.conn.recv()
-        if status != "ready":
-            raise QueryError(message)
-        self.ready = True
+    def wait_ready(self, deadline: float, cancelled: threading.Event | None) -> None:
+        """Wait until the worker has opened its store, within the request's own deadline."""
+        while not self.ready:
+            if self.conn.poll(SLICE):
+                status, message = self.conn.recv()
+                if status != "ready":
+                    raise QueryError(message)
+                self.ready = True
+                return
+            _check(deadline, cancelled, "while a query worker was starting")
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -84,6 +143,17 @@ class _Worker:
             with contextlib.suppress(OSError):
                 self.conn.send(None)
         self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _check(deadline: float, cancelled: threading.Event | None, doing: str) -> None:
+    if cancelled is not None and cancelled.is_set():
+        raise Cancelled("the client went away; the query was stopped")
+    if time.monotonic() >= deadline:
+        raise QueryTimeout(f"the time limit ran out {doing}; try again later or narrow the query")
 
 
 class ProcessExecutor:
@@ -96,19 +166,63 @@ class ProcessExecutor:
         workers: int = 2,
         timeout: float = 10.0,
         max_results: int = 10_000,
+        queue_size: int | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.settings = settings
         self.snapshot = snapshot
         self.timeout = timeout
         self.max_results = max_results
+        self.workers = workers
+        self.queue_size = settings.queue_size if queue_size is None else queue_size
+        self.max_bytes = settings.max_response_bytes if max_bytes is None else max_bytes
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.lock = threading.Lock()
+        self.admitted = 0
+        self.closed = False
         for _ in range(workers):
             self.idle.put(_Worker(settings, snapshot))
+
+    def wait_ready(self, timeout: float = 900.0) -> None:
+        """Block until every worker has opened its store (before serving: a query's time limit
+        should not pay for starting the workers)."""
+        workers = [self.idle.get() for _ in range(self.workers)]
+        try:
+            deadline = time.monotonic() + timeout
+            for worker in workers:
+                worker.wait_ready(deadline, None)
+        finally:
+            for worker in workers:
+                self.idle.put(worker)
+
+    @property
+    def capacity(self) -> int:
+        return self.workers + self.queue_size
+
+    def admit(self) -> None:
+        """Count a request in, or refuse it at once when workers and queue are all taken."""
+        with self.lock:
+            if self.admitted >= self.capacity:
+                raise Overloaded(
+                    f"the server is busy ({self.workers} queries running, {self.queue_size} waiting); try again shortly",
+                    retry_after=max(1, round(self.timeout)),
+                )
+            self.admitted += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.admitted -= 1
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.stop(kill=True)
         return _Worker(self.settings, self.snapshot)
+
+    def _take(self, deadline: float, cancelled: threading.Event | None) -> _Worker:
+        while True:
+            try:
+                return self.idle.get(timeout=SLICE)
+            except queue.Empty:
+                _check(deadline, cancelled, "waiting for a free query worker")
 
     def run(
         self,
@@ -116,28 +230,65 @@ class ProcessExecutor:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         native_json: bool = False,
+        *,
+        arrived: float | None = None,
+        cancelled: threading.Event | None = None,
+        admitted: bool = False,
     ) -> Outcome:
-        """Evaluate in a worker; with `native_json` (a SELECT whose client wants SPARQL JSON) a
-        store that can serialize results itself returns them as bytes (Outcome kind "json")."""
-        worker = self.idle.get()
+        """Evaluate in a worker within `timeout` seconds of `arrived` (a monotonic time; default
+        now). With `native_json` (a SELECT whose client wants SPARQL JSON) a store that can
+        serialize results itself returns them as bytes (Outcome kind "json"). A caller that has
+        not called `admit` itself is admitted here."""
+        if not admitted:
+            self.admit()
         try:
-            worker.wait_ready()
+            deadline = (time.monotonic() if arrived is None else arrived) + self.timeout
+            return self._run(query, default_graphs, named_graphs, native_json, deadline, cancelled)
+        finally:
+            if not admitted:
+                self.leave()
+
+    def _run(
+        self,
+        query: str,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+        native_json: bool,
+        deadline: float,
+        cancelled: threading.Event | None,
+    ) -> Outcome:
+        worker = self._take(deadline, cancelled)
+        try:
+            worker.wait_ready(deadline, cancelled)
+        except (QueryTimeout, Cancelled):
+            self.idle.put(worker)  # still starting: the next request may find it ready
+            raise
         except (QueryError, EOFError, OSError) as exc:
             self.idle.put(self._replace(worker))
-            raise QueryError(str(exc)) from exc
+            raise QueryError(str(exc) or "the query worker could not start") from exc
         try:
-            worker.conn.send((query, default_graphs, named_graphs, self.max_results, native_json))
-            if not worker.conn.poll(self.timeout):
-                worker = self._replace(worker)
-                raise QueryTimeout(
-                    f"the query ran for more than {self.timeout:g} s and was stopped"
-                )
+            worker.conn.send(
+                (query, default_graphs, named_graphs, self.max_results, native_json, self.max_bytes)
+            )
+            while not worker.conn.poll(SLICE):
+                try:
+                    _check(deadline, cancelled, "and the query was stopped")
+                except QueryError:
+                    worker = self._replace(worker)
+                    raise
             status, payload = worker.conn.recv()
         except (EOFError, OSError) as exc:
+            code = worker.process.exitcode
             worker = self._replace(worker)
-            raise QueryError(f"the query worker failed: {exc}") from exc
+            raise WorkerCrashed(
+                f"the query worker stopped unexpectedly (exit code {code}) while evaluating this query; "
+                f"it has been restarted ({type(exc).__name__})"
+            ) from exc
         finally:
-            self.idle.put(worker)
+            if not self.closed:
+                self.idle.put(worker)
+            else:
+                worker.stop(kill=True)
         if status == "ok":
             return payload
         if status == "too-large":
@@ -145,5 +296,6 @@ class ProcessExecutor:
         raise QueryError(payload)
 
     def close(self) -> None:
+        self.closed = True
         while not self.idle.empty():
             self.idle.get().stop()

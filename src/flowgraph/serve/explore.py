@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from html import escape
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.limits import page_work
 from flowgraph.serve.pages import layout, link
-from flowgraph.trace.chains import find_node, trace
+from flowgraph.trace.chains import TooManyChains, TraceTimeout, find_node, trace
 from flowgraph.trace.network import category_members, flow_network
 from flowgraph.visualise.render import render_view
 from flowgraph.visualise.select import Selection, collapse, select
@@ -21,13 +22,14 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def _network(runtime: Runtime) -> Any:
-    """The flow network and category members, projected once per server (the graph is read-only)."""
-    if runtime.network is None:
-        runtime.network = (
+    """The flow network and category members, projected once per snapshot (it is read-only)."""
+    return runtime.once(
+        "network",
+        lambda: (
             flow_network(runtime.store, runtime.library),
             category_members(runtime.store, runtime.library),
-        )
-    return runtime.network
+        ),
+    )
 
 
 @router.get(
@@ -45,7 +47,18 @@ async def explore(
     entity: Annotated[str | None, Query(description="An entity IRI: its flows in and out")] = None,
     max_hops: Annotated[int, Query(ge=1, le=6)] = 2,
 ) -> HTMLResponse:
-    graph, members = await anyio.to_thread.run_sync(_network, runtime)
+    return await page_work(
+        runtime.lanes,
+        _explore_page,
+        runtime,
+        Selection(controller, service, recipient, category, purpose, max_hops),
+        entity,
+    )
+
+
+def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) -> HTMLResponse:
+    graph, members = _network(runtime)
+    controller, recipient = selection.controller, selection.recipient
     if entity and entity in graph:
         kind = graph.nodes[entity].get("kind")
         controller = (
@@ -56,7 +69,17 @@ async def explore(
         recipient = entity if not controller else recipient
     try:
         view = collapse(
-            select(graph, Selection(controller, service, recipient, category, purpose, max_hops)),
+            select(
+                graph,
+                Selection(
+                    controller,
+                    selection.service,
+                    recipient,
+                    selection.category,
+                    selection.purpose,
+                    selection.max_hops,
+                ),
+            ),
             members,
         )
     except KeyError as exc:
@@ -78,7 +101,22 @@ async def api_trace(
     max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
     include_categories: bool = False,
 ) -> list[dict[str, Any]]:
-    graph, members = await anyio.to_thread.run_sync(_network, runtime)
+    return await page_work(
+        runtime.lanes, _trace, runtime, origin, service, to, max_hops, include_categories
+    )
+
+
+def _trace(
+    runtime: Runtime,
+    origin: str,
+    service: str | None,
+    to: str | None,
+    max_hops: int,
+    include_categories: bool,
+) -> list[dict[str, Any]]:
+    """The chains as JSON, bounded in number and time (a hub at 6 hops has millions)."""
+    deadline = time.monotonic() + runtime.settings.page_timeout
+    graph, members = _network(runtime)
     try:
         start = find_node(graph, origin)
         target = find_node(graph, to) if to else None
@@ -89,9 +127,15 @@ async def api_trace(
             to=target,
             max_hops=max_hops,
             categories=members if include_categories else None,
+            limit=runtime.settings.max_chains,
+            deadline=deadline,
         )
     except KeyError as exc:
         raise HTTPException(404, exc.args[0]) from exc
+    except TooManyChains as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except TraceTimeout as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "10"}) from exc
     return [{"hops": [hop.as_json() for hop in chain]} for chain in chains]
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from flowgraph.query.library import run
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.limits import page_work
 from flowgraph.serve.results import negotiate
 
 router = APIRouter()
@@ -164,6 +165,32 @@ def _description(runtime: Runtime, iri: str) -> rdflib.Graph:
     summary="Linked-data page of an entity (HTML, Turtle or JSON-LD by content negotiation)",
 )
 async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
+    problem = _bad_iri_path(path)
+    if problem:
+        return Response(
+            f"/id/{path!r} is not an entity IRI of this graph: {problem}\n",
+            status_code=404,
+            media_type="text/plain; charset=utf-8",
+        )
+    return await page_work(
+        runtime.lanes, _entity_page, runtime, path, request.headers.get("accept")
+    )
+
+
+_NOT_IN_IRIS = frozenset('<>"{}|^`\\ ')
+
+
+def _bad_iri_path(path: str) -> str | None:
+    """Why `path` cannot end an IRI (RFC 3987 excludes these characters), or None."""
+    for char in path:
+        if char in _NOT_IN_IRIS or ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
+            return f"it contains {char!r}, which no IRI may hold"
+        if char == "\ufffd":
+            return "it holds bytes that are not UTF-8"
+    return None
+
+
+def _entity_page(runtime: Runtime, path: str, accept: str | None) -> Response:
     iri = runtime.settings.base_iri + path
     outgoing = _rows(runtime, "entity-outgoing", entity=iri)
     incoming = _rows(runtime, "entity-incoming", entity=iri)
@@ -172,8 +199,7 @@ async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
             f"no entity {iri}\n", status_code=404, media_type="text/plain; charset=utf-8"
         )
     media = negotiate(
-        request.headers.get("accept"),
-        ["text/html", "text/turtle", "application/ld+json", "application/n-triples"],
+        accept, ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
     )
     if media is None:
         return Response(

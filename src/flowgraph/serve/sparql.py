@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from functools import partial
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -12,7 +15,15 @@ from fastapi.responses import Response
 
 from flowgraph.errors import QueryError
 from flowgraph.serve.deps import Runtime, get_runtime
-from flowgraph.serve.executor import QueryTimeout, ResultTooLarge
+from flowgraph.serve.executor import (
+    Cancelled,
+    Outcome,
+    Overloaded,
+    ProcessExecutor,
+    QueryTimeout,
+    ResultTooLarge,
+    WorkerCrashed,
+)
 from flowgraph.serve.guard import Refused, check_read_only
 from flowgraph.serve.results import (
     FORMAT_NAMES,
@@ -29,14 +40,90 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 class ProtocolError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self.status = status
         self.message = message
+        self.headers = headers
         super().__init__(message)
 
 
-def error(status: int, message: str) -> Response:
-    return Response(f"{message}\n", status_code=status, media_type="text/plain; charset=utf-8")
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        f"{message}\n",
+        status_code=status,
+        media_type="text/plain; charset=utf-8",
+        headers=headers,
+    )
+
+
+async def run_in_worker(
+    request: Request,
+    runtime: Runtime,
+    executor: ProcessExecutor,
+    query: str,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    native_json: bool = False,
+) -> Outcome:
+    """Admit the query (or refuse it at once), run it in a worker within the time limit counted
+    from now, and stop it if the client goes away meanwhile."""
+    arrived = time.monotonic()
+    retry = {"Retry-After": str(max(1, round(executor.timeout)))}
+    try:
+        executor.admit()
+    except Overloaded as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": str(exc.retry_after)}) from None
+    cancelled = threading.Event()
+    outcome: list[Outcome] = []
+    failure: list[QueryError] = []
+
+    async def evaluate(done: anyio.CancelScope) -> None:
+        try:
+            outcome.append(
+                await anyio.to_thread.run_sync(
+                    partial(
+                        executor.run,
+                        query,
+                        default_graphs,
+                        named_graphs,
+                        native_json,
+                        arrived=arrived,
+                        cancelled=cancelled,
+                        admitted=True,
+                    ),
+                    limiter=runtime.lanes.sparql if runtime.lanes else None,
+                )
+            )
+        except QueryError as exc:
+            failure.append(exc)
+        finally:
+            done.cancel()
+
+    async def watch_client(scope: anyio.CancelScope) -> None:
+        with scope:
+            while not await request.is_disconnected():
+                await anyio.sleep(0.25)
+            cancelled.set()
+
+    try:
+        async with anyio.create_task_group() as tasks:
+            watcher = anyio.CancelScope()
+            tasks.start_soon(watch_client, watcher)
+            await evaluate(watcher)
+    finally:
+        executor.leave()
+    if not failure:
+        return outcome[0]
+    exc = failure[0]
+    if isinstance(exc, Cancelled):
+        raise ProtocolError(499, "the client went away; the query was stopped")
+    if isinstance(exc, QueryTimeout):
+        raise ProtocolError(503, str(exc), retry)
+    if isinstance(exc, ResultTooLarge):
+        raise ProtocolError(422, str(exc))
+    if isinstance(exc, WorkerCrashed):
+        raise ProtocolError(500, str(exc), retry)
+    raise ProtocolError(400, str(exc) or "the query failed")
 
 
 async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:
@@ -157,16 +244,9 @@ async def handle(request: Request, runtime: Runtime) -> Response:
             query_form(query) == "select"
             and negotiate(accept, list(SELECT_TYPES)) == "application/sparql-results+json"
         )
-        try:
-            outcome = await anyio.to_thread.run_sync(
-                runtime.executor.run, query, default_graphs, named_graphs, native_json
-            )
-        except QueryTimeout as exc:
-            raise ProtocolError(503, str(exc)) from None
-        except ResultTooLarge as exc:
-            raise ProtocolError(422, str(exc)) from None
-        except QueryError as exc:
-            raise ProtocolError(400, str(exc)) from None
+        outcome = await run_in_worker(
+            request, runtime, runtime.executor, query, default_graphs, named_graphs, native_json
+        )
         if outcome.kind == "json":
             return Response(outcome.body, media_type="application/sparql-results+json")
         if outcome.kind == "graph":
@@ -185,7 +265,7 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         charset = "; charset=utf-8" if SELECT_TYPES[media] in ("csv", "tsv") else ""
         return Response(serialize_select(outcome, SELECT_TYPES[media]), media_type=media + charset)
     except ProtocolError as exc:
-        return error(exc.status, exc.message)
+        return error(exc.status, exc.message, exc.headers)
 
 
 @router.get(

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from flowgraph.errors import QueryError, StoreError
 from flowgraph.store import snapshot as snapshots
-from flowgraph.store.results import Outcome, Term, capped, too_many
+from flowgraph.store.results import Outcome, ResultTooLarge, Term, capped, too_many
 from flowgraph.store.sparql_text import bind_in_where
 
 DIRECTORY = "oxigraph"
@@ -180,17 +180,27 @@ class OxigraphStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         cap: int = 10_000,
+        max_bytes: int | None = None,
     ) -> bytes:
         """A SELECT's SPARQL JSON results, serialized by Oxigraph itself: on large results the
         endpoint's throughput is bound by serialization, which Python does several times slower.
-        Rows are counted on Oxigraph's TSV form (one line per row, newlines escaped) for the cap."""
+        Rows are counted on Oxigraph's TSV form (one line per row, newlines escaped) while it is
+        written, and writing stops at the first row over the cap or byte over `max_bytes`."""
         result = self._query(query, default_graphs, named_graphs)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
-        tsv = result.serialize(format=ox.QueryResultsFormat.TSV)
-        lines = tsv.count(b"\n") + (0 if tsv.endswith(b"\n") else 1)
-        if lines - 1 > cap:
-            raise too_many(cap, "rows")
+        sink = _CappedSink(cap + 1, max_bytes)  # the header line, then at most `cap` rows
+        try:
+            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        except OSError:
+            if sink.over_rows:
+                raise too_many(cap, "rows") from None
+            if sink.over_bytes:
+                raise ResultTooLarge(
+                    f"the result is over the {max_bytes:,}-byte limit; add a LIMIT or narrow the query"
+                ) from None
+            raise
+        tsv = b"".join(sink.chunks)
         solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
         return solutions.serialize(format=ox.QueryResultsFormat.JSON)
 
@@ -200,6 +210,35 @@ class OxigraphStore:
 
     def close(self) -> None:
         del self.store
+
+
+class _CappedSink:
+    """A write target that refuses to grow past a number of lines or bytes (Oxigraph stops
+    serializing at the first refused write, so an over-cap result never sits in memory)."""
+
+    def __init__(self, max_lines: int, max_bytes: int | None) -> None:
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.size = 0
+        self.over_rows = False
+        self.over_bytes = False
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        self.size += len(data)
+        if self.lines > self.max_lines:
+            self.over_rows = True
+            raise OSError("row cap")
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            self.over_bytes = True
+            raise OSError("byte cap")
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def plain_term(term: Any) -> Term | None:

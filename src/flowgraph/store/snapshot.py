@@ -1,6 +1,8 @@
 """Atomic publication of a build: write a new snapshot directory, then swap one symlink.
 
 A failed or interrupted build never touches `current`, so the previous graph stays usable.
+A running server holds the snapshot it reads (a shared `flock` on the snapshot's `.hold` file,
+released by the kernel when the process ends), and pruning never removes a held snapshot.
 Notice graphs live in a pool beside the snapshots (`graphs/<notice>.<content key>.nq` and
 `.shared.nq`), written once and never changed; a snapshot lists the pool files it is made of
 in `graphs.txt`. A rebuild that changes one notice of thousands so writes one file pair
@@ -10,6 +12,7 @@ removes only the pool files no kept snapshot lists.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -22,6 +25,7 @@ from flowgraph.errors import StoreError
 CURRENT = "current"
 POOL = "graphs"
 GRAPH_LIST = "graphs.txt"
+HOLD = ".hold"
 
 
 def new_snapshot(root: Path) -> Path:
@@ -45,8 +49,67 @@ def publish(root: Path, snapshot: Path, keep: int = 2) -> None:
     snapshots = sorted((root / "snapshots").iterdir(), key=lambda p: p.stat().st_mtime)
     for old in snapshots[:-keep]:
         if old.resolve() != snapshot.resolve():
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_unless_held(old)
     _prune_pool(root)
+
+
+def _remove_unless_held(snapshot: Path) -> None:
+    """Delete an old snapshot unless a server holds it (it is pruned by a later build)."""
+    try:
+        fd = os.open(snapshot / HOLD, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        shutil.rmtree(snapshot, ignore_errors=True)  # not a directory we can lock: half-written
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return
+    try:
+        shutil.rmtree(snapshot, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+class Hold:
+    """A reader's claim on a snapshot: while it is open, no build prunes the snapshot."""
+
+    def __init__(self, snapshot: Path, fd: int) -> None:
+        self.snapshot = snapshot
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def hold(snapshot: Path) -> Hold:
+    """Take a shared hold on `snapshot`; fails if a build removed it meanwhile."""
+    try:
+        fd = os.open(snapshot / HOLD, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"snapshot {snapshot} is gone: {exc}") from exc
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        same = os.fstat(fd).st_ino == (snapshot / HOLD).stat().st_ino
+    except OSError:
+        same = False
+    if not same:  # pruned between open and lock: the file we locked is unlinked
+        os.close(fd)
+        raise StoreError(f"snapshot {snapshot} was pruned while it was being opened")
+    return Hold(snapshot, fd)
+
+
+def hold_current(root: Path, attempts: int = 5) -> Hold:
+    """Hold whatever `current` points at, retrying if a build publishes and prunes meanwhile."""
+    for attempt in range(attempts):
+        try:
+            return hold(current(root))
+        except StoreError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _prune_pool(root: Path) -> None:

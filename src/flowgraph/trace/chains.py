@@ -8,10 +8,13 @@ Cycles are cut: a chain never visits a node twice.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+
+from flowgraph.errors import QueryError
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,18 @@ def trace(
     to: str | None = None,
     max_hops: int = 4,
     categories: dict[str, list[tuple[str, str]]] | None = None,
+    limit: int | None = None,
+    deadline: float | None = None,
 ) -> list[list[Hop]]:
-    """Maximal chains from `start` (or those reaching `to`), at most `max_hops` long."""
+    """Maximal chains from `start` (or those reaching `to`), at most `max_hops` long.
+
+    With `limit`, more than that many chains raise `TooManyChains` as soon as they are found;
+    past `deadline` (a `time.monotonic()` value) the walk stops with `TraceTimeout`: a server
+    answering many users must not build an answer of hundreds of megabytes.
+    """
     if start not in graph:
         raise KeyError(f"{start} sends nothing in this graph")
-    chains: list[list[Hop]] = []
+    chains = _BoundedList(limit, deadline)
     memo: dict[tuple[str, str | None, bool], list[Hop]] = {}
 
     def hops_from(node: str, chosen_service: str | None, first: bool) -> list[Hop]:
@@ -128,6 +138,7 @@ def trace(
         return memo[key]
 
     def extend(node: str, path: list[Hop], seen: set[str], first: bool) -> None:
+        chains.tick()
         if to is not None and node == to and path:
             chains.append(list(path))
             return
@@ -171,7 +182,38 @@ def trace(
             path.pop()
 
     extend(start, [], {start}, True)
-    return chains
+    return list(chains)
+
+
+class TooManyChains(QueryError):
+    """More chains than the caller allows."""
+
+
+class TraceTimeout(QueryError):
+    """The walk ran past its deadline."""
+
+
+class _BoundedList(list):
+    """The chains found so far, refusing to grow past a limit or a deadline."""
+
+    def __init__(self, limit: int | None, deadline: float | None) -> None:
+        super().__init__()
+        self.limit = limit
+        self.deadline = deadline
+
+    def append(self, chain: list[Hop]) -> None:
+        if self.limit is not None and len(self) >= self.limit:
+            raise TooManyChains(
+                f"more than {self.limit:,} chains; narrow the trace (fewer hops, a service, a destination)"
+            )
+        self.tick()
+        super().append(chain)
+
+    def tick(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TraceTimeout(
+                "the trace took too long; narrow it (fewer hops, a service, a destination)"
+            )
 
 
 def find_node(graph: nx.MultiDiGraph, name: str) -> str:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import PlainTextResponse
 
 from flowgraph import __version__
 from flowgraph.query.library import load_library
 from flowgraph.serve import compliance, explore, pages, sparql
+from flowgraph.serve.access_log import AccessLog
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
 from flowgraph.serve.executor import ProcessExecutor
@@ -87,6 +86,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.live = live
+    app.add_middleware(AccessLog)  # inside CORS, so even its 500s carry CORS headers
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -94,26 +94,6 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         allow_headers=["*"],
         allow_credentials=False,
     )
-
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> PlainTextResponse:
-        log.exception("internal error on %s %s", request.method, request.url.path)
-        return PlainTextResponse(
-            f"internal error while answering {request.method} {request.url.path}: "
-            f"{type(exc).__name__}; the server log has the details\n",
-            status_code=500,
-        )
-
-    @app.middleware("http")
-    async def access_log(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        log.info(
-            "method=%s path=%s status=%d ms=%.1f",
-            request.method, request.url.path, response.status_code, (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
-        return response
-
     app.include_router(sparql.router)
     app.include_router(build_router(library))
     app.include_router(explore.router)

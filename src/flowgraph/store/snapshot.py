@@ -35,6 +35,7 @@ def new_snapshot(root: Path) -> Path:
         / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     )
     path.mkdir(parents=True)
+    (path / HOLD).touch()  # made now: creating it later would change the directory's age
     return path
 
 

@@ -151,14 +151,18 @@ class NoticeGraphBuilder:
         if s.service:
             service = self.m.service(x.controller, s.service)
             sender = service
-            q.link(service, A, "fg:ServiceArea")
-            q.add(service, "rdfs:label", lit(s.service))
-            q.link(service, "fg:unitOf", controller)
+            # a service area is the controller's, not the notice's: two notices of one council
+            # may name it, so it is described in the entities graph; its evidence stays here
+            self.shared.link(service, A, "fg:ServiceArea")
+            self.shared.add(service, "rdfs:label", lit(s.service))
+            self.shared.link(service, "fg:unitOf", controller)
             q.link(activity, "fg:serviceArea", service)
             if s.service_evidence:
                 q.link(service, "fg:evidence", self.evidence(q, x, s.service_evidence))
             if s.service_entity:
-                q.link(service, "fg:representsOrganisation", self.m.entity(s.service_entity))
+                self.shared.link(
+                    service, "fg:representsOrganisation", self.m.entity(s.service_entity)
+                )
         for p in s.purposes:
             node = self.fact(q, x, activity, "purpose", "fg:StatedPurpose", p.text, p.evidence)
             q.link(node, A, "dpv:Purpose")
@@ -186,7 +190,7 @@ class NoticeGraphBuilder:
                 q.add(node, "fg:provision", lit(law.provision))
             q.link(activity, "fg:hasLawCitation", node)
             q.link(activity, "fg:citesLaw", law_iri)
-            q.link(
+            self.shared.link(  # typed once in the entities graph, not in every citing notice
                 law_iri,
                 A,
                 "dpv:Law" if law.recognised and law.kind != "area_of_law" else "fg:LegalReference",

@@ -5,6 +5,11 @@ if sys.argv[1:2] == ["extraction"]:
 
     sys.exit(extraction(sys.argv[2:]))
 
+if sys.argv[1:2] == ["load"]:
+    from benchmarks.load import main as load
+
+    sys.exit(load(sys.argv[2:]))
+
 from benchmarks.run import main
 
 main()

@@ -29,8 +29,14 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 async def reports_of(runtime: Runtime) -> list[ActivityReport]:
     """Computed once per snapshot in the page lane; a request that gives up waiting leaves the
     result to the next one."""
+    if "checks" in runtime.cache:
+        return runtime.cache["checks"]
     return await page_work(
-        runtime.lanes, runtime.once, "checks", lambda: check(runtime.store, runtime.library)
+        runtime.lanes,
+        runtime.once,
+        "checks",
+        lambda: check(runtime.store, runtime.library),
+        heavy=True,
     )
 
 
@@ -127,6 +133,7 @@ async def comparison(runtime: Runtime, councils: list[str], service_like: str | 
             councils,
             service_like or None,
             checks,
+            heavy=True,
         )
     except FlowgraphError as exc:
         raise HTTPException(400, str(exc)) from exc

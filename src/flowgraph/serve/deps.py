@@ -38,8 +38,7 @@ class Runtime:
     library: dict[str, LibraryQuery]
     named_graphs: list[str]
     service_template: Path = SERVICE_TEMPLATE
-    network: Any = None  # the projected flow network, built on first use
-    checks: Any = None  # the completeness reports, computed on first use
+    cache: dict[str, Any] = field(default_factory=dict)  # see `once`
     snapshot: Path | None = None
     library_executor: ProcessExecutor | None = None  # `/api/queries/*`: a lane of its own
     hold: snapshots.Hold | None = None
@@ -54,14 +53,14 @@ class Runtime:
         return query_page(self)
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
-        """A value computed once per runtime (the network, the checks), in the calling thread;
-        a caller that gives up waiting leaves the result for the next request."""
+        """A value computed once per runtime (the network, the checks, page parts), in the
+        calling thread; a caller that gives up waiting leaves the result for the next one."""
+        if name in self.cache:
+            return self.cache[name]
         with self.lock:
-            value = getattr(self, name)
-            if value is None:
-                value = compute()
-                setattr(self, name, value)
-            return value
+            if name not in self.cache:
+                self.cache[name] = compute()
+            return self.cache[name]
 
     def close(self) -> None:
         self.executor.close()

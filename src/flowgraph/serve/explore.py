@@ -53,6 +53,7 @@ async def explore(
         runtime,
         Selection(controller, service, recipient, category, purpose, max_hops),
         entity,
+        heavy=True,
     )
 
 
@@ -102,7 +103,15 @@ async def api_trace(
     include_categories: bool = False,
 ) -> list[dict[str, Any]]:
     return await page_work(
-        runtime.lanes, _trace, runtime, origin, service, to, max_hops, include_categories
+        runtime.lanes,
+        _trace,
+        runtime,
+        origin,
+        service,
+        to,
+        max_hops,
+        include_categories,
+        heavy=True,
     )
 
 

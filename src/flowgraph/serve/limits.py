@@ -27,6 +27,9 @@ class Lanes:
         self.settings = settings
         self.sparql = anyio.CapacityLimiter(settings.query_workers + settings.queue_size + 2)
         self.pages = anyio.CapacityLimiter(settings.page_threads)
+        # traces, flow maps, checks: Python-heavy work held to two threads, so the GIL is left
+        # for the event loop and the cheap pages
+        self.heavy = anyio.CapacityLimiter(2)
         self.max_waiting = 4 * settings.page_threads
 
 
@@ -34,9 +37,12 @@ def busy(message: str, retry_after: int) -> HTTPException:
     return HTTPException(503, message, headers={"Retry-After": str(retry_after)})
 
 
-async def page_work(lanes: Lanes, function: Callable[..., T], *args: object) -> T:
-    """`function(*args)` in the page lane, within the page time limit."""
-    limiter = lanes.pages
+async def page_work(
+    lanes: Lanes, function: Callable[..., T], *args: object, heavy: bool = False
+) -> T:
+    """`function(*args)` in the page lane (or, `heavy`, the lane of traces and maps), within
+    the page time limit."""
+    limiter = lanes.heavy if heavy else lanes.pages
     if limiter.statistics().tasks_waiting >= lanes.max_waiting:
         raise busy("the server is busy; try again shortly", 2)
     timeout = lanes.settings.page_timeout

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote as quote_iri
 
@@ -261,6 +262,11 @@ async def ontology(request: Request, runtime: RuntimeDep) -> Response:
     media = negotiate(request.headers.get("accept"), ["text/turtle", "text/html"])
     if media == "text/turtle" or request.query_params.get("format") == "ttl":
         return Response(path.read_bytes(), media_type="text/turtle")
+    # the body is cached, never the response: middleware adds headers to a response's own list
+    return HTMLResponse(runtime.once("ontology page", lambda: _ontology_page(path).body))
+
+
+def _ontology_page(path: Path) -> HTMLResponse:
     graph = rdflib.Graph().parse(path)
     rdfs, skos, owl = rdflib.RDFS, rdflib.SKOS, rdflib.OWL
     sections = []

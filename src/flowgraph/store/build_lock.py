@@ -57,7 +57,8 @@ def hold(root: Path, wait: float, on_wait: Callable[[str], None] | None = None) 
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        deadline = time.monotonic() + wait
+        started = time.monotonic()
+        deadline = started + wait
         told = False
         while True:
             try:
@@ -70,7 +71,8 @@ def hold(root: Path, wait: float, on_wait: Callable[[str], None] | None = None) 
                         f"another build is running (pid {holder}) in {root}; gave up after "
                         f"waiting {wait:g} s (set --wait SECONDS or FLOWGRAPH_BUILD_LOCK_WAIT)"
                     ) from None
-                if not told:
+                # the holder writes its pid just after locking: give it a moment to appear
+                if not told and (holder != "unknown" or time.monotonic() - started > 1):
                     message = f"another build is running (pid {holder}), waiting..."
                     (on_wait or _print)(message)
                     told = True

@@ -62,7 +62,9 @@ def test_dot_dot_absolute_and_symlinks_out_are_refused(layout, monkeypatch):
     assert _refused(problems, manifest, 6, "a symlink resolving outside")
     assert _refused(problems, manifest, 7, "a symlinked folder resolving outside")
     assert len(problems) == 5, problems
-    assert all(p.parent == notices or p.parent == notices / "sub" for p in (s.path for s in sources))
+    assert all(
+        p.parent == notices or p.parent == notices / "sub" for p in (s.path for s in sources)
+    )
     assert secret not in read and Path("/etc/passwd") not in read
 
 

@@ -7,14 +7,26 @@ and only the graphs of changed, new or removed notices are replaced. Its cost gr
 changed notices, not the corpus: unchanged files are recognised by size and modification time
 (hashed only when those differ), their graph files are shared with the previous snapshot, and
 the shared entities graph is patched from a count of the notices stating each of its lines.
+
+What decides a notice's graph besides its bytes is `context_hash`: the loader's code (the .py
+files of LOADER_CODE, hashed once per process), the vocabularies, the ontology, the IRI base and
+the controller list. A change to any of them rebuilds every notice.
+
+One build at a time runs per build directory (`store/build_lock.py`): a second one waits for
+the lock, up to `Settings.build_lock_wait` seconds. A build that fails removes the snapshot
+directory and the pool files it wrote; parse workers die with the build process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
 import shutil
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -33,6 +45,7 @@ from flowgraph.rdf.build import NoticeGraphBuilder
 from flowgraph.rdf.iris import Minter
 from flowgraph.rdf.vocabulary import vocabulary_quads
 from flowgraph.settings import Settings
+from flowgraph.store import build_lock
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.oxigraph import DIRECTORY, concatenated, load_snapshot
 
@@ -76,6 +89,38 @@ def _start_worker(settings: Settings, sources: list[NoticeSource]) -> None:
     _worker["builder"] = NoticeGraphBuilder(
         Minter(settings.base_iri), extractor.vocabulary, extractor.gazetteer
     )
+
+
+WATCHDOG_SECONDS = 1.0
+PR_SET_PDEATHSIG = 1
+USE_PDEATHSIG = sys.platform.startswith("linux")
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a parse worker: go when the build process goes, even by `kill -9` (which leaves no
+    chance to stop the pool). Linux is asked to send SIGKILL when the parent dies; a watchdog
+    thread that sees the worker re-parented does the same where that is not available."""
+    build_lock.forget_inherited()
+    if USE_PDEATHSIG:
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="flowgraph-parent-watchdog", daemon=True).start()
+
+
+def _start_pool_worker(parent: int, settings: Settings, sources: list[NoticeSource]) -> None:
+    _die_with_parent(parent)
+    _start_worker(settings, sources)
 
 
 def _process(source: NoticeSource) -> dict[str, Any]:
@@ -127,7 +172,7 @@ def _process_all(
         return results
     workers = min(os.cpu_count() or 2, 8)
     with ProcessPoolExecutor(
-        workers, initializer=_start_worker, initargs=(settings, sources)
+        workers, initializer=_start_pool_worker, initargs=(os.getpid(), settings, sources)
     ) as pool:
         results = []
         for record in pool.map(_process, todo, chunksize=16):
@@ -138,10 +183,42 @@ def _process_all(
 
 
 # ---------------------------------------------------------------------------- incremental
+# The code that decides a notice's graph and its build record: reading (ingest), parsing,
+# extraction (normalise, pipeline), the model, the RDF it becomes (rdf), the settings and
+# messages it uses, and this module (record layout, graph keys). Not the server, queries,
+# reports or exports: they read the graph but do not make it.
+CODE_ROOT = Path(__file__).resolve().parent
+LOADER_CODE = ("ingest", "parse", "normalise", "rdf", "pipeline.py", "model.py", "errors.py",
+               "settings.py", "build.py")  # fmt: skip
+_code_hashes: dict[Path, str] = {}
+
+
+def loader_code_hash(root: Path | None = None) -> str:
+    """A hash of the loader's source files (LOADER_CODE under `root`), computed once per
+    process: the running code is what was imported, which does not change under it."""
+    root = root or CODE_ROOT
+    known = _code_hashes.get(root)
+    if known is not None:
+        return known
+    digest = hashlib.sha256()
+    for entry in LOADER_CODE:
+        path = root / entry
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                digest.update(file.read_bytes())
+            except OSError:
+                digest.update(b"<missing>")
+            digest.update(b"\0")
+    _code_hashes[root] = digest.hexdigest()
+    return _code_hashes[root]
+
+
 def context_hash(settings: Settings, sources: list[NoticeSource]) -> str:
     """What, besides a notice's own bytes, decides its graph: code, vocabularies, ontology, controllers."""
     digest = hashlib.sha256(
-        f"{__version__}|{settings.base_iri}|{settings.fuzzy_threshold}".encode()
+        f"{__version__}|{loader_code_hash()}|{settings.base_iri}|{settings.fuzzy_threshold}".encode()
     )
     for path in [
         *sorted(settings.vocab_dir.glob("*.csv")),
@@ -214,15 +291,16 @@ def _pool_names(record: dict[str, Any]) -> tuple[str, str]:
     return f"{stem}.nq", f"{stem}.shared.nq"
 
 
-def _write_pool(pool: Path, name: str, text: str) -> None:
+def _write_pool(pool: Path, name: str, text: str) -> bool:
     """Pool files are immutable and named by content: write under a temporary name, then rename,
-    so an interrupted build never leaves a truncated file under a real name."""
+    so an interrupted build never leaves a truncated file under a real name. True if written."""
     target = pool / name
     if target.exists():
-        return
+        return False
     partial = pool / f".{name}.{os.getpid()}"
     partial.write_text(text, encoding="utf-8")
     partial.replace(target)
+    return True
 
 
 ENTITY_COUNTS = "entities.counts"
@@ -252,6 +330,50 @@ def build(
     strict: bool = False,
     incremental: bool = True,
     on_notice: Callable[[str], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build and publish; one build at a time per build directory (a second one waits up to
+    `settings.build_lock_wait` seconds, then raises `BuildLocked`)."""
+    with build_lock.hold(settings.output_dir, settings.build_lock_wait, on_wait):
+        with contextlib.suppress(FlowgraphError, OSError):
+            build_lock.sweep(settings.output_dir, snapshots.current(settings.output_dir))
+        attempt = _Attempt()
+        try:
+            return _build(
+                settings, paths, controller, service, strict, incremental, on_notice, attempt
+            )
+        except BaseException:  # an error, a strict failure, Ctrl-C: leave nothing behind
+            attempt.discard(settings.output_dir)
+            raise
+
+
+@dataclass
+class _Attempt:
+    """What a build has written so far, so that a failed one can take it back."""
+
+    snapshot: Path | None = None
+    written: list[str] = field(default_factory=list)  # pool files this build created
+
+    def discard(self, root: Path) -> None:
+        if self.snapshot is None:
+            return
+        try:
+            if snapshots.current(root) == self.snapshot.resolve():
+                return  # failed after the swap (while pruning): this is the graph now
+        except (FlowgraphError, OSError):
+            pass
+        build_lock.discard(self.snapshot, root / snapshots.POOL, self.written)
+
+
+def _build(
+    settings: Settings,
+    paths: list[Path] | None,
+    controller: str | None,
+    service: str | None,
+    strict: bool,
+    incremental: bool,
+    on_notice: Callable[[str], None] | None,
+    attempt: _Attempt,
 ) -> BuildReport:
     sources, problems = discover(paths or [settings.notices_dir], controller, service)
     report = BuildReport(problems=list(problems))
@@ -287,14 +409,17 @@ def build(
         raise BuildFailed(report.problems)
 
     snapshot = snapshots.new_snapshot(settings.output_dir)
+    build_lock.mark_building(snapshot)
+    attempt.snapshot = snapshot
     new_shared: dict[str, str] = {}
     for record in results:
         if "nq" in record:
             nq, shared = record.pop("nq"), record.pop("shared")
             record["graph"] = _graph_key(nq, shared)
             names = _pool_names(record)
-            _write_pool(pool, names[0], nq)
-            _write_pool(pool, names[1], shared)
+            for name, text in zip(names, (nq, shared), strict=True):
+                if _write_pool(pool, name, text):
+                    attempt.written.append(name)
             new_shared[record["id"]] = shared
     listed = sorted(name for record in records for name in _pool_names(record))
     (snapshot / snapshots.GRAPH_LIST).write_text("\n".join(listed) + "\n", encoding="utf-8")
@@ -333,6 +458,7 @@ def build(
         synced = sync_snapshot(settings, snapshot, on_graph=on_notice)
         report.remote = {"graphs sent": len(synced.sent), "graphs deleted": len(synced.deleted),
                          "graphs unchanged": synced.unchanged, "triples sent": synced.triples}  # fmt: skip
+    build_lock.unmark_building(snapshot)
     snapshots.publish(settings.output_dir, snapshot)
     report.snapshot = snapshot
     return report

@@ -110,6 +110,14 @@ def build(
     full: Annotated[
         bool, typer.Option(help="Re-read every notice instead of reusing unchanged ones")
     ] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for another build of the same build directory to finish "
+            "(default 600, FLOWGRAPH_BUILD_LOCK_WAIT); then exit 2",
+        ),
+    ] = None,
     store: Store = None,
     update_url: Annotated[
         str | None,
@@ -130,12 +138,13 @@ def build(
     from flowgraph.build import BuildFailed
     from flowgraph.build import build as run_build
 
-    settings = _settings(store, store_update_url=update_url, store_graph_store_url=graph_store_url)
+    settings = _settings(store, store_update_url=update_url, store_graph_store_url=graph_store_url,
+                         build_lock_wait=wait)  # fmt: skip
     try:
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("reading notices", total=None)
             report = run_build(settings, paths, controller=controller, service=service, strict=strict,
-                incremental=not full,
+                incremental=not full, on_wait=lambda message: err.print(message, highlight=False),
                                on_notice=lambda name: progress.update(task, advance=1, description=name))  # fmt: skip
     except BuildFailed as exc:
         raise _fail(exc) from exc

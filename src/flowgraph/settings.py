@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     build_dir: Path | None = Field(
         default=None, description="Where built graphs live (default data/build)"
     )
+    build_lock_wait: float = Field(
+        default=600.0,
+        ge=0,
+        description="Seconds a build waits for another build of the same build directory to finish "
+        "before giving up (exit 2)",
+    )
     fuzzy_threshold: float = Field(
         default=90.0, ge=50, le=100, description="Minimum rapidfuzz score to accept a fuzzy match"
     )

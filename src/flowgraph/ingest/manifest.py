@@ -1,6 +1,12 @@
 """The notice manifest (data/notices/manifest.csv): which file is whose notice, from where.
 
 Columns: file, controller, service, title, url, retrieved, format, sha256 (see data/notices/README.md).
+
+A manifest names files inside its own folder only: a row with an absolute path, a `..` that
+leaves the folder, or a symlink (of the file or of a directory on the way) that resolves outside
+it is refused as a problem naming the manifest, line and reason, and the file is never read.
+Symlinks that stay inside the folder are followed. A file named directly on the command line
+(`flowgraph build FILE --controller C`) is the user's explicit choice and is not confined.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
         seen: set[str] = set()
         # Resolved once: resolving every row's path costs a syscall per path component.
         base = path.parent.resolve()
+        resolved: dict[Path, Path] = {base: base}  # directory -> its real path, once each
         for line, row in enumerate(reader, start=2):
             row = {k: (v or "").strip() for k, v in row.items() if k}
             name, controller = row.get("file", ""), row.get("controller", "")
@@ -37,7 +44,10 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
                     str(ManifestError(path, "row needs both file and controller", line))
                 )
                 continue
-            file_path = Path(os.path.normpath(base / name))
+            file_path, refused = _confined(base, name, resolved)
+            if refused:
+                problems.append(str(ManifestError(path, f"names {name!r}: {refused}", line)))
+                continue
             if not file_path.is_file():
                 problems.append(
                     str(ManifestError(path, f"names {name!r}, which does not exist", line))
@@ -72,6 +82,32 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
                 )
             )
     return sources, problems
+
+
+def _inside(path: Path, base: Path) -> bool:
+    return path == base or path.is_relative_to(base)
+
+
+def _confined(base: Path, name: str, resolved: dict[Path, Path]) -> tuple[Path, str | None]:
+    """The row's file as a path under `base`, or the reason it is refused: the file must stay
+    inside the manifest's folder lexically and once its symlinks (file or directories) resolve.
+    Directories are resolved once each, so thousands of rows in a few folders cost a stat each."""
+    if Path(name).is_absolute() or Path(name).drive:
+        return base, "an absolute path; a manifest names files inside its own folder only"
+    file_path = Path(os.path.normpath(base / name))
+    if not _inside(file_path, base):
+        return base, "a path leaving the manifest's folder ('..'); files must be inside it"
+    folder = file_path.parent
+    real_folder = resolved.get(folder)
+    if real_folder is None:
+        real_folder = resolved[folder] = folder.resolve()
+    if not _inside(real_folder, base):
+        return base, f"a symlinked folder resolving outside the manifest's folder ({real_folder})"
+    if file_path.is_symlink():
+        target = file_path.resolve()
+        if not _inside(target, base):
+            return base, f"a symlink resolving outside the manifest's folder ({target})"
+    return file_path, None
 
 
 def discover(

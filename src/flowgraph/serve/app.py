@@ -16,6 +16,7 @@ from flowgraph.serve import compliance, explore, pages, sparql
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Runtime
 from flowgraph.serve.executor import ProcessExecutor
+from flowgraph.serve.headers import SecurityHeaders
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.base import open_store
@@ -67,6 +68,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         )  # fmt: skip
         return response
 
+    app.add_middleware(SecurityHeaders)  # outside CORS: its answers get the headers too
     app.include_router(sparql.router)
     app.include_router(build_router(library))
     app.include_router(explore.router)

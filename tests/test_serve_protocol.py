@@ -187,6 +187,8 @@ def test_relative_iris_resolve_against_the_endpoint(server):
     # the guard still reads such queries: SERVICE to a relative IRI is refused
     service = client.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <x> { ?s ?p ?o } }"})
     assert service.status_code == 403 and "SERVICE" in service.text
+    update = client.post("/sparql", data={"query": "INSERT DATA { <s> <p> <o> }"})
+    assert update.status_code == 403
     # errors point into the client's query, not the BASE line put before it
     broken = client.get("/sparql", params={"query": "CONSTRUCT { <s> <p> 1 } WHERE { FILTER("})
     assert broken.status_code == 400 and "error at 1:" in broken.text, broken.text

@@ -123,3 +123,35 @@ def test_query_page_runs_a_query(browser, server):
     assert "Courts and tribunals" in page.inner_text("#results")
     assert page.locator("#downloads a").count() == 4
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/sparql", "/explore?controller=Leeds%20City%20Council&max_hops=1", "/explore",
+     "/trace?from=Leicestershire%20County%20Council", "/trace", "/id/org/hmrc", "/check"],
+)  # fmt: skip
+def test_pages_work_under_their_content_security_policy(browser, server, path, tmp_path):
+    """Each page's scripts run under its CSP (issue 13 point 10): no violation, no script error."""
+    client, _ = server
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    response = page.goto(str(client.base_url) + path)
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    if path.startswith("/explore?"):
+        page.wait_for_selector("body[data-fg-ready='true']", timeout=20_000)
+        assert page.evaluate("network.body.data.nodes.length") > 10
+    if path == "/":
+        page.click("#run")
+        page.wait_for_selector("#results table")
+    page.screenshot(path=str(tmp_path / "page.png"))
+    assert problems == []
+    page.close()

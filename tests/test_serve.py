@@ -393,6 +393,10 @@ def test_the_same_endpoint_over_another_store_answers_alike(built, settings, tmp
             )
         )
         assert int(one_graph[0]["n"]) == expected[0]["n"]
+        from_graph = rows_of(memory.get("/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"}))  # fmt: skip
+        assert int(from_graph[0]["n"]) == expected[0]["n"]
+        nothing = rows_of(memory.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) FROM <urn:nothing> WHERE { ?s ?p ?o }"}))  # fmt: skip
+        assert int(nothing[0]["n"]) == 0
         assert (
             int(rows_of(memory.get("/sparql", params={"query": COUNT}))[0]["n"])
             == oxigraph.select(COUNT)[1][0]["n"]

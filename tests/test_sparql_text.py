@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowgraph.store.sparql_text import bind_in_where, blank_out, query_form, sparql_term
+from flowgraph.store.sparql_text import (
+    bind_in_where,
+    blank_out,
+    has_dataset_clause,
+    has_relative_iri,
+    is_absolute_iri,
+    query_form,
+    sparql_term,
+)
 
 QUERY = 'PREFIX ex: <http://example.org/> # WHERE { in a comment\nSELECT ?x ?label WHERE { ?x ex:label ?label . FILTER(?label != "WHERE {") }'
 
@@ -54,3 +62,25 @@ def test_iris_are_checked_and_numbers_stay_numbers():
     assert sparql_term(3) == "3" and sparql_term(True) == "true"
     with pytest.raises(ValueError, match="not a valid IRI"):
         sparql_term("http://x/> } DROP ALL #")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT * FROM <urn:g> WHERE {}", True),
+        ("select * from named<urn:g> {}", True),
+        ("PREFIX g: <urn:> SELECT * FROM g:x WHERE {}", True),
+        ("SELECT ?from WHERE { ?from <p> 'FROM <x>' } # FROM <y>", False),
+        ('PREFIX from: <urn:> SELECT * WHERE { ?s from:p "x"@from ; <from> _:from }', False),
+    ],
+)
+def test_dataset_clause_is_read_as_a_keyword(query, expected):
+    assert has_dataset_clause(query) is expected
+
+
+def test_relative_and_absolute_iris():
+    assert has_relative_iri("CONSTRUCT { <s> <p> 1 } WHERE {}")
+    assert has_relative_iri("BASE <sub/> SELECT * WHERE {}")
+    assert not has_relative_iri("SELECT * WHERE { <urn:x> ?p '<s>' } # <t>")
+    assert [is_absolute_iri(v) for v in ("turtle", "", "http://a b", "urn:x", "https://e/g#1")] == [
+        False, False, False, True, True]  # fmt: skip

@@ -667,10 +667,9 @@ def serve(
     """Serve the SPARQL endpoint, query page and linked-data pages (builds the graph first if none exists)."""
     import logging
 
-    import uvicorn
-
     from flowgraph.build import build as run_build
     from flowgraph.serve.app import create_app
+    from flowgraph.serve.server import run as run_server
     from flowgraph.store import snapshot as snapshots
 
     settings = _settings(store)
@@ -694,6 +693,4 @@ def serve(
     out.print(
         f"flowgraph endpoint on http://{host or settings.host}:{port or settings.port}/ (SPARQL at /sparql)"
     )
-    uvicorn.run(
-        application, host=host or settings.host, port=port or settings.port, log_level="warning"
-    )
+    run_server(application, settings, host or settings.host, port or settings.port)

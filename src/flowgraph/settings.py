@@ -96,6 +96,29 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default=["*"], description="Origins allowed by CORS (GET/POST, no credentials)"
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The endpoint's public base URL (e.g. https://flows.example.org/), named in the "
+        "service description and used as the base of relative IRIs in queries; default: the "
+        "address the server is bound to (never the request's Host header)",
+    )
+    request_read_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a client has to send a whole request (line, headers and body) once "
+        "it has connected or started one; a connection that sends nothing is closed after it too",
+    )
+    keep_alive_timeout: int = Field(
+        default=5, ge=1, description="Seconds an idle keep-alive connection is kept open"
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=1,
+        description="Open connections (and requests in flight) past which a request gets 503",
+    )
+    max_header_bytes: int = Field(
+        default=65_536, ge=4096, description="Largest request line plus headers accepted"
+    )
 
     @field_validator("store")
     @classmethod
@@ -108,6 +131,13 @@ class Settings(BaseSettings):
             f"unknown store {value!r}: use oxigraph, oxigraph-memory, memory or the http(s) URL of "
             "a SPARQL endpoint"
         )
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value.startswith(("http://", "https://")):
+            return value
+        raise ValueError(f"public_url {value!r} must be an http:// or https:// URL")
 
     @property
     def remote_store(self) -> bool:

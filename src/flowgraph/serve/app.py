@@ -17,6 +17,7 @@ from flowgraph.serve.access_log import AccessLog
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
 from flowgraph.serve.executor import ProcessExecutor
+from flowgraph.serve.headers import SecurityHeaders
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.base import open_store
@@ -94,6 +95,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         allow_headers=["*"],
         allow_credentials=False,
     )
+    app.add_middleware(SecurityHeaders)  # outside CORS: its answers get the headers too
     app.include_router(sparql.router)
     app.include_router(build_router(library))
     app.include_router(explore.router)

@@ -144,6 +144,15 @@ def _flow_table(runtime: Runtime, flows: list[dict[str, Any]], direction: str) -
     )
 
 
+ENTITY_TYPES = {  # media type -> rdflib format ("html": the page)
+    "text/html": "html",
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+
+
 def _description(runtime: Runtime, iri: str) -> rdflib.Graph:
     graph = rdflib.Graph()
     graph.bind("fg", "https://w3id.org/flowgraph/ns#")
@@ -164,7 +173,7 @@ def _description(runtime: Runtime, iri: str) -> rdflib.Graph:
 
 @router.get(
     "/id/{path:path}",
-    summary="Linked-data page of an entity (HTML, Turtle or JSON-LD by content negotiation)",
+    summary="Linked-data page of an entity (HTML, Turtle, JSON-LD, N-Triples or RDF/XML by content negotiation)",
 )
 async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
     problem = _bad_iri_path(runtime.settings.base_iri, path)
@@ -198,22 +207,16 @@ def _entity_page(runtime: Runtime, path: str, accept: str | None) -> Response:
         return Response(
             f"no entity {iri}\n", status_code=404, media_type="text/plain; charset=utf-8"
         )
-    media = negotiate(
-        accept, ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
-    )
+    media = negotiate(accept, list(ENTITY_TYPES))
     if media is None:
         return Response(
-            "available as text/html, text/turtle, application/ld+json, application/n-triples\n",
+            f"available as {', '.join(ENTITY_TYPES)}\n",
             status_code=406,
+            media_type="text/plain; charset=utf-8",
         )
     if media != "text/html":
         graph = _description(runtime, iri)
-        fmt = {
-            "text/turtle": "turtle",
-            "application/ld+json": "json-ld",
-            "application/n-triples": "nt",
-        }[media]
-        return Response(graph.serialize(format=fmt), media_type=media)
+        return Response(graph.serialize(format=ENTITY_TYPES[media]), media_type=media)
     labels = [r["o"] for r in outgoing if r["p"].endswith(("#label", "#prefLabel"))]
     label = labels[0] if labels else iri
     types = [
@@ -251,7 +254,7 @@ def _entity_page(runtime: Runtime, path: str, accept: str | None) -> Response:
         body += f"<h2>Receives from</h2>{_flow_table(runtime, flows, 'in')}<h2>Shares with</h2>{_flow_table(runtime, flows, 'out')}"
     body += (
         f"<p class='muted'>See it on <a href='/explore?entity={escape(quote_iri(iri), quote=True)}'>the flow map</a>; "
-        f"<a href='/trace?from={escape(quote_iri(iri), quote=True)}'>trace its chains</a>; also as Turtle or JSON-LD (Accept header).</p>"
+        f"<a href='/trace?from={escape(quote_iri(iri), quote=True)}'>trace its chains</a>; also as Turtle, JSON-LD, N-Triples or RDF/XML (Accept header).</p>"
     )
     return layout(str(label), body)
 

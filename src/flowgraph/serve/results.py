@@ -30,18 +30,6 @@ GRAPH_TYPES = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
 }
-FORMAT_NAMES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-}
 
 
 def _json_term(term: Term) -> dict[str, str]:

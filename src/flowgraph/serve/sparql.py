@@ -12,6 +12,7 @@ import anyio
 import rdflib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.requests import ClientDisconnect
 
 from flowgraph.errors import QueryError
 from flowgraph.serve.deps import Runtime, get_runtime
@@ -25,8 +26,17 @@ from flowgraph.serve.executor import (
     WorkerCrashed,
 )
 from flowgraph.serve.guard import Refused, check_read_only
+from flowgraph.serve.protocol import (
+    ProtocolError,
+    dataset_parameters,
+    endpoint_url,
+    graph_media_type,
+    missing_query,
+    requested_types,
+    unshift_positions,
+    with_base,
+)
 from flowgraph.serve.results import (
-    FORMAT_NAMES,
     GRAPH_TYPES,
     SELECT_TYPES,
     negotiate,
@@ -37,14 +47,6 @@ from flowgraph.store.sparql_text import query_form
 
 router = APIRouter()
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.message = message
-        self.headers = headers
-        super().__init__(message)
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -136,10 +138,13 @@ async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:
     if length and length.isdigit() and int(length) > limit:
         raise ProtocolError(413, f"request body of {length} bytes is over the {limit}-byte limit")
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ProtocolError(413, f"request body is over the {limit}-byte limit")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise ProtocolError(413, f"request body is over the {limit}-byte limit")
+    except ClientDisconnect:  # gone, or cut off by the server's read timeout: nobody to answer
+        raise ProtocolError(408, "the request body did not arrive in full") from None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -166,7 +171,7 @@ async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:
 
 def service_description(request: Request, runtime: Runtime, media_type: str) -> Response:
     graph = rdflib.Graph().parse(runtime.service_template, format="turtle")
-    endpoint = str(request.url.replace(query=""))
+    endpoint = endpoint_url(request, runtime.settings)
     placeholder = "urn:flowgraph:endpoint"
     described = rdflib.Graph()
     for prefix, namespace in graph.namespaces():
@@ -196,6 +201,7 @@ def service_description(request: Request, runtime: Runtime, media_type: str) -> 
 
 
 async def handle(request: Request, runtime: Runtime) -> Response:
+    added_lines = 0  # a BASE line put before the query moves its error positions
     try:
         params = await _params(request, runtime)
         if "update" in params:
@@ -209,6 +215,7 @@ async def handle(request: Request, runtime: Runtime) -> Response:
                     400,
                     "no query: send one as ?query=, a form field or an application/sparql-query body",
                 )
+            missing_query(params)
             accept = request.headers.get("accept")
             if accept and "text/html" in accept:
                 return runtime.query_page()
@@ -230,6 +237,8 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         query = queries[0]
         if not query.strip():
             raise ProtocolError(400, "the query is empty")
+        dataset_parameters(params)
+        query, added_lines = with_base(query, endpoint_url(request, runtime.settings))
         try:
             check_read_only(query)
         except Refused as exc:
@@ -238,10 +247,10 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         named_graphs = params.get("named-graph-uri") or None
         if named_graphs and not default_graphs:
             default_graphs = []
-        forced = params.get("format", [None])[0]
-        accept = FORMAT_NAMES.get(forced or "", None) or request.headers.get("accept")
+        form = query_form(query)
+        accept = requested_types(form, params.get("format", []), request.headers.get("accept"))
         native_json = (
-            query_form(query) == "select"
+            form == "select"
             and negotiate(accept, list(SELECT_TYPES)) == "application/sparql-results+json"
         )
         outcome = await run_in_worker(
@@ -250,7 +259,7 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         if outcome.kind == "json":
             return Response(outcome.body, media_type="application/sparql-results+json")
         if outcome.kind == "graph":
-            media = negotiate(accept, list(GRAPH_TYPES))
+            media = graph_media_type(accept)
             if media is None:
                 raise ProtocolError(406, f"a graph result is available as {', '.join(GRAPH_TYPES)}")
             return Response(serialize_graph(outcome, media), media_type=media)
@@ -265,7 +274,7 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         charset = "; charset=utf-8" if SELECT_TYPES[media] in ("csv", "tsv") else ""
         return Response(serialize_select(outcome, SELECT_TYPES[media]), media_type=media + charset)
     except ProtocolError as exc:
-        return error(exc.status, exc.message, exc.headers)
+        return error(exc.status, unshift_positions(exc.message, added_lines), exc.headers)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import BNode, Literal, URIRef
 
 from flowgraph.errors import QueryError
@@ -56,7 +57,20 @@ class MemoryStore:
         named_graphs: list[str] | None = None,
         cap: int = 10_000,
     ) -> Outcome:
-        """Any query form; a protocol dataset is honoured by copying the chosen graphs (slow, exact)."""
+        """Any query form over the protocol's dataset, else the query's own `FROM`/`FROM NAMED`
+        (never fetched from the web: only graphs of this store), else the union of all graphs.
+        A chosen dataset is honoured by copying its graphs (slow, exact)."""
+        try:
+            prepared = prepareQuery(query)
+        except Exception as exc:
+            raise QueryError(f"malformed query: {exc}") from exc
+        clause = prepared.algebra.get("datasetClause")
+        if clause:
+            if default_graphs is None and named_graphs is None:
+                default_graphs = [str(d.default) for d in clause if d.get("default") is not None]
+                named_graphs = [str(d.named) for d in clause if d.get("named") is not None]
+            # evaluated over the copy below: rdflib would load a graph it lacks from the web
+            prepared.algebra["datasetClause"] = None
         dataset = self.dataset
         if default_graphs is not None or named_graphs is not None:
             dataset = rdflib.Dataset()
@@ -68,9 +82,9 @@ class MemoryStore:
                 for triple in self.dataset.graph(URIRef(name)):
                     target.add(triple)
         try:
-            result = dataset.query(query)
+            result = dataset.query(prepared)
         except Exception as exc:
-            raise QueryError(f"malformed query: {exc}") from exc
+            raise QueryError(f"{type(exc).__name__}: {exc}") from exc
         if result.type == "ASK":
             return Outcome("ask", boolean=bool(result.askAnswer))
         if result.type == "SELECT":

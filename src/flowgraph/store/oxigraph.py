@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from flowgraph.errors import QueryError, StoreError
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.results import Outcome, ResultTooLarge, Term, capped, too_many
-from flowgraph.store.sparql_text import bind_in_where
+from flowgraph.store.sparql_text import bind_in_where, has_dataset_clause
 
 DIRECTORY = "oxigraph"
 
@@ -133,16 +133,18 @@ class OxigraphStore:
     def _query(
         self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None
     ) -> Any:
-        """Evaluate with the protocol's dataset (none given: the union default graph)."""
+        """Evaluate over the protocol's dataset, which replaces the query's own (SPARQL 1.1
+        Protocol 2.1.4); else over the query's `FROM`/`FROM NAMED` dataset, which Oxigraph reads
+        itself; else over the union of every graph as the default graph."""
         kwargs: dict[str, Any] = {}
         if default_graphs is None and named_graphs is None:
-            kwargs["use_default_graph_as_union"] = True
+            if not has_dataset_clause(query):
+                kwargs["use_default_graph_as_union"] = True
         else:
             kwargs["default_graph"] = [
                 ox.NamedNode(g) for g in default_graphs or []
             ] or ox.DefaultGraph()
-            if named_graphs is not None:
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
         try:
             return self.store.query(query, **kwargs)
         except SyntaxError as exc:

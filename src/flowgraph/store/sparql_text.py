@@ -105,3 +105,74 @@ def query_form(query: str) -> str:
     """select, construct, describe or ask; "" when the text is not a query."""
     match = _FORM.match(strip_prologue(blank_out(query)))
     return match.group(1).lower() if match else ""
+
+
+# The lexer the read-only guard reads queries with (see flowgraph.serve.guard).
+_IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+# Characters of a variable name or of a prefixed name's local part (PN_CHARS, roughly: any
+# Unicode word character, the hyphen and the combining marks SPARQL allows). No dot: a local
+# part that goes on after a dot is left unmasked, so it is checked.
+_NAME = re.compile(r"(?:[\w\-\u00B7\u0300-\u036F\u203F\u2040:]|%[0-9A-Fa-f]{2}|\\.)+")
+
+
+def _string_end(query: str, start: int) -> int:
+    """Index just past the string literal opening at `start` (or the end of the text)."""
+    quote = query[start : start + 3] if query[start : start + 3] in ('"""', "'''") else query[start]
+    i, n = start + len(quote), len(query)
+    while i < n and not query.startswith(quote, i):
+        i += 2 if query[i] == "\\" else 1
+    return min(n, i + len(quote))
+
+
+def executable_text(query: str, iris: list[str] | None = None) -> str:
+    """The query with every token that cannot be a keyword replaced by a space (the IRIs written
+    between angle brackets are appended to `iris` when a list is given)."""
+    out: list[str] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        end = i + 1
+        if ch == "#":
+            newline = query.find("\n", i)
+            end = n if newline < 0 else newline
+        elif ch == "<" and (iri := _IRI_TOKEN.match(query, i)):
+            end = iri.end()
+            if iris is not None:
+                iris.append(iri.group()[1:-1])
+        elif ch in "\"'":
+            end = _string_end(query, i)
+        elif ch in "?$:" and (name := _NAME.match(query, i + 1)):
+            end = name.end()
+            if ch == ":":  # the prefix before the colon stays visible; only the local part hides
+                out.append(":")
+        elif ch == "\\":
+            end = min(n, i + 2)
+        else:
+            out.append(ch)
+            i = end
+            continue
+        out.append(" ")
+        i = end
+    return "".join(out)
+
+
+# FROM as a keyword: not a variable, language tag, prefix (`from:`) or part of a longer name.
+_FROM = re.compile(r"(?<![\w@.\-:?$])FROM(?=\s|$)", re.I)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def has_dataset_clause(query: str) -> bool:
+    """True when the query names its own dataset (`FROM <g>` or `FROM NAMED <g>`)."""
+    return bool(_FROM.search(executable_text(query)))
+
+
+def has_relative_iri(query: str) -> bool:
+    """True when an IRI written in the query has no scheme (`<s>`, `<>`, `<../x>`)."""
+    iris: list[str] = []
+    executable_text(query, iris)
+    return any(not _SCHEME.match(iri) for iri in iris)
+
+
+def is_absolute_iri(text: str) -> bool:
+    """An IRI with a scheme and none of the characters an IRI can never hold."""
+    return bool(_SCHEME.match(text)) and _IRI_TOKEN.fullmatch(f"<{text}>") is not None

@@ -50,7 +50,7 @@ class Runtime:
     def query_page(self) -> HTMLResponse:
         from flowgraph.serve.pages import query_page
 
-        return query_page(self)
+        return HTMLResponse(self.once("query page", lambda: query_page(self).body))
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
         """A value computed once per runtime (the network, the checks, page parts), in the

@@ -112,7 +112,7 @@ document.getElementById('run').addEventListener('click', async () => {{
 
 @router.get("/", response_class=HTMLResponse, summary="The query page")
 async def home(runtime: RuntimeDep) -> HTMLResponse:
-    return query_page(runtime)
+    return runtime.query_page()
 
 
 # ---------------------------------------------------------------------------- linked data

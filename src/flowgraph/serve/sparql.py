@@ -170,8 +170,18 @@ async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:
 
 
 def service_description(request: Request, runtime: Runtime, media_type: str) -> Response:
-    graph = rdflib.Graph().parse(runtime.service_template, format="turtle")
+    """Built once per snapshot, endpoint address and media type (the bytes, not the response:
+    middleware adds headers to a response's own list)."""
     endpoint = endpoint_url(request, runtime.settings)
+    body = runtime.once(
+        f"service description {endpoint} {media_type}",
+        lambda: _service_description(runtime, endpoint, media_type),
+    )
+    return Response(body, media_type=media_type)
+
+
+def _service_description(runtime: Runtime, endpoint: str, media_type: str) -> bytes:
+    graph = rdflib.Graph().parse(runtime.service_template, format="turtle")
     placeholder = "urn:flowgraph:endpoint"
     described = rdflib.Graph()
     for prefix, namespace in graph.namespaces():
@@ -197,7 +207,7 @@ def service_description(request: Request, runtime: Runtime, media_type: str) -> 
         "application/ld+json": "json-ld",
         "application/rdf+xml": "xml",
     }[media_type]
-    return Response(described.serialize(format=fmt), media_type=media_type)
+    return described.serialize(format=fmt, encoding="utf-8")
 
 
 async def handle(request: Request, runtime: Runtime) -> Response:

@@ -85,7 +85,13 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Seconds a page, trace, check or API request may take"
     )
     page_threads: int = Field(
-        default=8, ge=1, le=64, description="Pages and API requests worked on at once"
+        default=8, ge=1, le=64, description="Pages worked on at once in the server process"
+    )
+    page_workers: int = Field(
+        default=2,
+        ge=1,
+        le=32,
+        description="Worker processes for library API queries, traces, flow maps and checks",
     )
     max_chains: int = Field(
         default=5_000, ge=1, description="Most sharing chains one trace request returns"

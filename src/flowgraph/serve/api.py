@@ -29,7 +29,7 @@ def _endpoint(query: LibraryQuery):
             text = bind_in_where(query.text, bound) if bound else query.text
         except ValueError as exc:
             raise HTTPException(400, f"parameter refused: {exc}") from exc
-        executor = runtime.library_executor or runtime.executor
+        executor = runtime.page_executor or runtime.executor
         try:
             outcome = await run_in_worker(request, runtime, executor, text)
         except ProtocolError as exc:

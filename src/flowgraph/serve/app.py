@@ -38,16 +38,16 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
         executor = ProcessExecutor(
             settings, snapshot, settings.query_workers, settings.query_timeout, settings.max_results
         )
-        library_executor = ProcessExecutor(
+        page_executor = ProcessExecutor(  # API queries, traces, maps, checks: a lane of their own
             settings,
             snapshot,
-            1,
+            settings.page_workers,
             settings.page_timeout,
             settings.max_results,
             queue_size=settings.page_threads,
         )
         executor.wait_ready()
-        library_executor.wait_ready()
+        page_executor.wait_ready()
     except BaseException:
         if hold is not None:
             hold.release()
@@ -59,7 +59,7 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
         library,
         graphs,
         snapshot=snapshot,
-        library_executor=library_executor,
+        page_executor=page_executor,
         hold=hold,
     )
 

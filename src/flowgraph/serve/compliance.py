@@ -12,32 +12,40 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from flowgraph.errors import FlowgraphError
 from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
 from flowgraph.serve.deps import Runtime, get_runtime
-from flowgraph.serve.limits import page_work
 from flowgraph.serve.pages import layout
+from flowgraph.serve.work import call_in_worker
 
 router = APIRouter()
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def reports_of(runtime: Runtime) -> list[ActivityReport]:
-    """Computed once per snapshot in the page lane; a request that gives up waiting leaves the
-    result to the next one."""
-    if "checks" in runtime.cache:
-        return runtime.cache["checks"]
-    return await page_work(
-        runtime.lanes,
-        runtime.once,
-        "checks",
-        lambda: check(runtime.store, runtime.library),
-        heavy=True,
-    )
+async def reports_of(request: Request, runtime: Runtime) -> list[ActivityReport]:
+    """Computed once per snapshot, in a page worker (every requirement query runs), then kept
+    by the server."""
+    if "checks" not in runtime.cache:
+        reports = await call_in_worker(request, runtime, f"{__name__}:check_reports")
+        runtime.cache.setdefault("checks", reports)
+    return runtime.cache["checks"]
+
+
+def check_reports(runtime: Runtime) -> list[ActivityReport]:
+    return runtime.once("checks", lambda: check(runtime.store, runtime.library))
+
+
+def compare_councils(runtime: Runtime, councils: list[str], service_like: str | None) -> Comparison:
+    try:
+        return compare(
+            runtime.store, runtime.library, councils, service_like, check_reports(runtime)
+        )
+    except FlowgraphError as exc:
+        raise HTTPException(400, str(exc)) from exc
 
 
 def _chosen(
@@ -59,9 +67,9 @@ def _chosen(
 
 @router.get("/api/check", summary="Art. 13/14 completeness per notice and service area (JSON)")
 async def api_check(
-    runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
+    request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> list[dict[str, Any]]:
-    return [r.as_dict() for r in _chosen(await reports_of(runtime), controller, notice)]
+    return [r.as_dict() for r in _chosen(await reports_of(request, runtime), controller, notice)]
 
 
 def _index(reports: list[ActivityReport]) -> str:
@@ -108,9 +116,9 @@ def _detail(report: ActivityReport) -> str:
 
 @router.get("/check", response_class=HTMLResponse, summary="Completeness of notices (page)")
 async def check_page(
-    runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
+    request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> HTMLResponse:
-    reports = _chosen(await reports_of(runtime), controller, notice)
+    reports = _chosen(await reports_of(request, runtime), controller, notice)
     title = "Notice completeness (UK GDPR Art. 13/14)"
     intro = (
         "<p class='muted'>Each requirement is a query in <code>queries/requirements/</code>, each flag one in "
@@ -122,30 +130,22 @@ async def check_page(
     return layout(title, f"<h1>{title}</h1>{intro}<p><a href='/check'>all notices</a></p>{body}")
 
 
-async def comparison(runtime: Runtime, councils: list[str], service_like: str | None) -> Comparison:
-    checks = await reports_of(runtime)
-    try:
-        return await page_work(
-            runtime.lanes,
-            compare,
-            runtime.store,
-            runtime.library,
-            councils,
-            service_like or None,
-            checks,
-            heavy=True,
-        )
-    except FlowgraphError as exc:
-        raise HTTPException(400, str(exc)) from exc
+async def comparison(
+    request: Request, runtime: Runtime, councils: list[str], service_like: str | None
+) -> Comparison:
+    return await call_in_worker(
+        request, runtime, f"{__name__}:compare_councils", councils, service_like or None
+    )
 
 
 @router.get("/api/compare", summary="Councils side by side (JSON)")
 async def api_compare(
+    request: Request,
     runtime: RuntimeDep,
     council: Annotated[list[str], Query(description="Two or more council names or IRIs")],
     service_like: str | None = None,
 ) -> dict[str, Any]:
-    return asdict(await comparison(runtime, council, service_like))
+    return asdict(await comparison(request, runtime, council, service_like))
 
 
 def _list(values: list[str]) -> str:
@@ -154,11 +154,12 @@ def _list(values: list[str]) -> str:
 
 @router.get("/compare", response_class=HTMLResponse, summary="Councils side by side (page)")
 async def compare_page(
+    request: Request,
     runtime: RuntimeDep,
     council: Annotated[list[str] | None, Query()] = None,
     service_like: str | None = None,
 ) -> HTMLResponse:
-    names = sorted({r.controller_label for r in await reports_of(runtime)})
+    names = sorted({r.controller_label for r in await reports_of(request, runtime)})
     chosen = council or []
     options = "".join(
         f"<option{' selected' if n in chosen else ''}>{escape(n)}</option>" for n in names
@@ -171,7 +172,7 @@ async def compare_page(
     title = "Councils side by side"
     if len(chosen) < 2:
         return layout(title, f"<h1>{title}</h1><p>Choose two or more councils.</p>{form}")
-    c = await comparison(runtime, chosen, service_like)
+    c = await comparison(request, runtime, chosen, service_like)
     head = "".join(f"<th>{escape(s.label)}</th>" for s in c.councils)
     rows = [
         "<tr><th>service areas</th>"

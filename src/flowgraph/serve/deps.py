@@ -40,7 +40,7 @@ class Runtime:
     service_template: Path = SERVICE_TEMPLATE
     cache: dict[str, Any] = field(default_factory=dict)  # see `once`
     snapshot: Path | None = None
-    library_executor: ProcessExecutor | None = None  # `/api/queries/*`: a lane of its own
+    page_executor: ProcessExecutor | None = None  # API queries, traces, maps, checks
     hold: snapshots.Hold | None = None
     inflight: int = 0
     retired: bool = False
@@ -64,8 +64,8 @@ class Runtime:
 
     def close(self) -> None:
         self.executor.close()
-        if self.library_executor is not None:
-            self.library_executor.close()
+        if self.page_executor is not None:
+            self.page_executor.close()
         self.store.close()
         if self.hold is not None:
             self.hold.release()

@@ -14,12 +14,18 @@ request's arrival, so time spent waiting for a free worker is part of it.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing as mp
+import pickle
 import queue
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException
 
 from flowgraph.errors import QueryError
 from flowgraph.serve.sandbox import forbid_network
@@ -34,6 +40,7 @@ __all__ = [
     "QueryTimeout",
     "ResultTooLarge",
     "Term",
+    "WorkerContext",
     "WorkerCrashed",
 ]
 
@@ -71,6 +78,66 @@ def outcome_bytes(outcome: Outcome) -> int:
     return total
 
 
+class WorkerContext:
+    """What work sent to a worker by name (`ProcessExecutor.call`) is given: the same
+    attributes a handler's runtime has (settings, store, library, `once`)."""
+
+    def __init__(self, settings: Settings, store: Any) -> None:
+        from flowgraph.query.library import load_library
+
+        self.settings = settings
+        self.store = store
+        self.library = load_library(settings.queries_dir)
+        self.cache: dict[str, Any] = {}
+
+    def once(self, name: str, compute: Callable[[], Any]) -> Any:
+        if name not in self.cache:
+            self.cache[name] = compute()
+        return self.cache[name]
+
+
+def _call(context: WorkerContext, target: str, args: tuple) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(context, *args)
+
+
+def _answer(
+    conn: Connection, settings: Settings, store: Any, context: list[WorkerContext], request: tuple
+) -> None:
+    """Answer one request; the context (library, cached projections) is made on first use."""
+    kind, *rest = request
+    if kind == "call":
+        target, args, max_bytes = rest
+        if not context:
+            context.append(WorkerContext(settings, store))
+        try:
+            value = _call(context[0], target, args)
+        except HTTPException as exc:
+            conn.send(("http", (exc.status_code, str(exc.detail), dict(exc.headers or {}))))
+            return
+        size = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        if size > max_bytes:
+            conn.send(("too-large", f"the answer is over the {max_bytes:,}-byte limit; narrow it"))
+        else:
+            conn.send(("ok", value))
+        return
+    query, default_graphs, named_graphs, cap, native_json, max_bytes = rest
+    if native_json and hasattr(store, "select_json"):
+        body = store.select_json(query, default_graphs, named_graphs, cap, max_bytes=max_bytes)
+        outcome = Outcome("json", body=body)
+    else:
+        outcome = store.evaluate(query, default_graphs, named_graphs, cap)
+    if outcome_bytes(outcome) > max_bytes:
+        conn.send(
+            (
+                "too-large",
+                f"the result is over the {max_bytes:,}-byte limit; add a LIMIT or narrow the query",
+            )
+        )
+    else:
+        conn.send(("ok", outcome))
+
+
 def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
     from flowgraph.store.base import open_store
 
@@ -81,31 +148,15 @@ def _worker(settings: Settings, snapshot: str | None, conn: Connection) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the request instead of hanging it
         conn.send(("failed", f"the query worker could not open the store: {exc}"))
         return
+    context: list[WorkerContext] = []
     conn.send(("ready", None))
     while True:
         request = conn.recv()
         if request is None:
             store.close()
             return
-        query, default_graphs, named_graphs, cap, native_json, max_bytes = request
         try:
-            if native_json and hasattr(store, "select_json"):
-                body = store.select_json(
-                    query, default_graphs, named_graphs, cap, max_bytes=max_bytes
-                )
-                outcome = Outcome("json", body=body)
-            else:
-                outcome = store.evaluate(query, default_graphs, named_graphs, cap)
-            size = outcome_bytes(outcome)
-            if size > max_bytes:
-                conn.send(
-                    (
-                        "too-large",
-                        f"the result is over the {max_bytes:,}-byte limit; add a LIMIT or narrow the query",
-                    )
-                )
-            else:
-                conn.send(("ok", outcome))
+            _answer(conn, settings, store, context, request)
         except ResultTooLarge as exc:
             conn.send(("too-large", str(exc)))
         except QueryError as exc:
@@ -243,20 +294,41 @@ class ProcessExecutor:
             self.admit()
         try:
             deadline = (time.monotonic() if arrived is None else arrived) + self.timeout
-            return self._run(query, default_graphs, named_graphs, native_json, deadline, cancelled)
+            request = (
+                "query",
+                query,
+                default_graphs,
+                named_graphs,
+                self.max_results,
+                native_json,
+                self.max_bytes,
+            )
+            return self._run(request, deadline, cancelled)
         finally:
             if not admitted:
                 self.leave()
 
-    def _run(
+    def call(
         self,
-        query: str,
-        default_graphs: list[str] | None,
-        named_graphs: list[str] | None,
-        native_json: bool,
-        deadline: float,
-        cancelled: threading.Event | None,
-    ) -> Outcome:
+        target: str,
+        *args: Any,
+        arrived: float | None = None,
+        cancelled: threading.Event | None = None,
+        admitted: bool = False,
+    ) -> Any:
+        """`module:function(context, *args)` in a worker, under the same limits as a query;
+        the function gets a `WorkerContext` and its answer must pickle. An HTTPException it
+        raises is raised here again."""
+        if not admitted:
+            self.admit()
+        try:
+            deadline = (time.monotonic() if arrived is None else arrived) + self.timeout
+            return self._run(("call", target, args, self.max_bytes), deadline, cancelled)
+        finally:
+            if not admitted:
+                self.leave()
+
+    def _run(self, request: tuple, deadline: float, cancelled: threading.Event | None) -> Any:
         worker = self._take(deadline, cancelled)
         try:
             worker.wait_ready(deadline, cancelled)
@@ -267,9 +339,7 @@ class ProcessExecutor:
             self.idle.put(self._replace(worker))
             raise QueryError(str(exc) or "the query worker could not start") from exc
         try:
-            worker.conn.send(
-                (query, default_graphs, named_graphs, self.max_results, native_json, self.max_bytes)
-            )
+            worker.conn.send(request)
             while not worker.conn.poll(SLICE):
                 try:
                     _check(deadline, cancelled, "and the query was stopped")
@@ -293,6 +363,9 @@ class ProcessExecutor:
             return payload
         if status == "too-large":
             raise ResultTooLarge(payload)
+        if status == "http":
+            code, detail, headers = payload
+            raise HTTPException(code, detail, headers=headers or None)
         raise QueryError(payload)
 
     def close(self) -> None:

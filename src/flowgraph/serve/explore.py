@@ -6,12 +6,12 @@ import time
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from flowgraph.serve.deps import Runtime, get_runtime
-from flowgraph.serve.limits import page_work
 from flowgraph.serve.pages import layout, link
+from flowgraph.serve.work import call_in_worker
 from flowgraph.trace.chains import TooManyChains, TraceTimeout, find_node, trace
 from flowgraph.trace.network import category_members, flow_network
 from flowgraph.visualise.render import render_view
@@ -38,6 +38,7 @@ def _network(runtime: Runtime) -> Any:
     summary="Interactive flow map (same filters as `flowgraph viz`)",
 )
 async def explore(
+    request: Request,
     runtime: RuntimeDep,
     controller: str | None = None,
     service: str | None = None,
@@ -47,14 +48,19 @@ async def explore(
     entity: Annotated[str | None, Query(description="An entity IRI: its flows in and out")] = None,
     max_hops: Annotated[int, Query(ge=1, le=6)] = 2,
 ) -> HTMLResponse:
-    return await page_work(
-        runtime.lanes,
-        _explore_page,
+    body = await call_in_worker(
+        request,
         runtime,
+        f"{__name__}:explore_html",
         Selection(controller, service, recipient, category, purpose, max_hops),
         entity,
-        heavy=True,
     )
+    return HTMLResponse(body)
+
+
+def explore_html(runtime: Runtime, selection: Selection, entity: str | None) -> bytes:
+    """The flow map page (run in a page worker: the projection and the layout are Python-heavy)."""
+    return _explore_page(runtime, selection, entity).body
 
 
 def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) -> HTMLResponse:
@@ -95,6 +101,7 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
     "/api/trace", summary="Sharing chains from an organisation, each hop with its evidence (JSON)"
 )
 async def api_trace(
+    request: Request,
     runtime: RuntimeDep,
     origin: Annotated[str, Query(alias="from", description="Organisation name or IRI")],
     service: str | None = None,
@@ -102,20 +109,19 @@ async def api_trace(
     max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
     include_categories: bool = False,
 ) -> list[dict[str, Any]]:
-    return await page_work(
-        runtime.lanes,
-        _trace,
+    return await call_in_worker(
+        request,
         runtime,
+        f"{__name__}:trace_json",
         origin,
         service,
         to,
         max_hops,
         include_categories,
-        heavy=True,
     )
 
 
-def _trace(
+def trace_json(
     runtime: Runtime,
     origin: str,
     service: str | None,
@@ -150,6 +156,7 @@ def _trace(
 
 @router.get("/trace", response_class=HTMLResponse, summary="Sharing chains as a page")
 async def trace_page(
+    request: Request,
     runtime: RuntimeDep,
     origin: Annotated[str, Query(alias="from")] = "",
     service: str | None = None,
@@ -169,7 +176,7 @@ async def trace_page(
     )
     if not origin:
         return layout("Trace sharing chains", "<h1>Trace sharing chains</h1>" + form)
-    chains = await api_trace(runtime, origin, service, to, max_hops, include_categories)
+    chains = await api_trace(request, runtime, origin, service, to, max_hops, include_categories)
     items = []
     for number, chain in enumerate(chains, 1):
         hops = "".join(

@@ -1,8 +1,8 @@
-"""Bounds on the work a request may cause outside the query workers.
+"""Bounds on the work a request causes in the server process itself.
 
-Pages, traces, checks and API answers run in a thread pool of their own (the page lane), so a
-burst of SPARQL queries cannot take the threads cheap pages need, and each runs under the page
-time limit counted from the request's arrival. Work that overruns is abandoned by the request
+Linked-data pages run in a thread pool of their own (the page lane), so a burst of SPARQL
+queries cannot take the threads cheap pages need, and each runs under the page time limit
+counted from the request's arrival (heavier work goes to worker processes: `serve.work`). Work that overruns is abandoned by the request
 (503 with Retry-After) but keeps its thread until it ends, so the lane's size still bounds what
 runs at once; a lane with too many requests waiting refuses more at once.
 """
@@ -27,9 +27,6 @@ class Lanes:
         self.settings = settings
         self.sparql = anyio.CapacityLimiter(settings.query_workers + settings.queue_size + 2)
         self.pages = anyio.CapacityLimiter(settings.page_threads)
-        # traces, flow maps, checks: Python-heavy work held to two threads, so the GIL is left
-        # for the event loop and the cheap pages
-        self.heavy = anyio.CapacityLimiter(2)
         self.max_waiting = 4 * settings.page_threads
 
 
@@ -37,12 +34,9 @@ def busy(message: str, retry_after: int) -> HTTPException:
     return HTTPException(503, message, headers={"Retry-After": str(retry_after)})
 
 
-async def page_work(
-    lanes: Lanes, function: Callable[..., T], *args: object, heavy: bool = False
-) -> T:
-    """`function(*args)` in the page lane (or, `heavy`, the lane of traces and maps), within
-    the page time limit."""
-    limiter = lanes.heavy if heavy else lanes.pages
+async def page_work(lanes: Lanes, function: Callable[..., T], *args: object) -> T:
+    """`function(*args)` in the page lane, within the page time limit."""
+    limiter = lanes.pages
     if limiter.statistics().tasks_waiting >= lanes.max_waiting:
         raise busy("the server is busy; try again shortly", 2)
     timeout = lanes.settings.page_timeout

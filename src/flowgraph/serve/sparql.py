@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from functools import partial
 from typing import Annotated
 from urllib.parse import parse_qs
 
-import anyio
 import rdflib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.requests import ClientDisconnect
 
-from flowgraph.errors import QueryError
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.executor import (
-    Cancelled,
     Outcome,
-    Overloaded,
     ProcessExecutor,
-    QueryTimeout,
-    ResultTooLarge,
-    WorkerCrashed,
 )
 from flowgraph.serve.guard import Refused, check_read_only
 from flowgraph.serve.protocol import (
@@ -43,6 +34,7 @@ from flowgraph.serve.results import (
     serialize_graph,
     serialize_select,
 )
+from flowgraph.serve.work import in_worker
 from flowgraph.store.sparql_text import query_form
 
 router = APIRouter()
@@ -69,63 +61,12 @@ async def run_in_worker(
 ) -> Outcome:
     """Admit the query (or refuse it at once), run it in a worker within the time limit counted
     from now, and stop it if the client goes away meanwhile."""
-    arrived = time.monotonic()
-    retry = {"Retry-After": str(max(1, round(executor.timeout)))}
-    try:
-        executor.admit()
-    except Overloaded as exc:
-        raise ProtocolError(503, str(exc), {"Retry-After": str(exc.retry_after)}) from None
-    cancelled = threading.Event()
-    outcome: list[Outcome] = []
-    failure: list[QueryError] = []
-
-    async def evaluate(done: anyio.CancelScope) -> None:
-        try:
-            outcome.append(
-                await anyio.to_thread.run_sync(
-                    partial(
-                        executor.run,
-                        query,
-                        default_graphs,
-                        named_graphs,
-                        native_json,
-                        arrived=arrived,
-                        cancelled=cancelled,
-                        admitted=True,
-                    ),
-                    limiter=runtime.lanes.sparql if runtime.lanes else None,
-                )
-            )
-        except QueryError as exc:
-            failure.append(exc)
-        finally:
-            done.cancel()
-
-    async def watch_client(scope: anyio.CancelScope) -> None:
-        with scope:
-            while not await request.is_disconnected():
-                await anyio.sleep(0.25)
-            cancelled.set()
-
-    try:
-        async with anyio.create_task_group() as tasks:
-            watcher = anyio.CancelScope()
-            tasks.start_soon(watch_client, watcher)
-            await evaluate(watcher)
-    finally:
-        executor.leave()
-    if not failure:
-        return outcome[0]
-    exc = failure[0]
-    if isinstance(exc, Cancelled):
-        raise ProtocolError(499, "the client went away; the query was stopped")
-    if isinstance(exc, QueryTimeout):
-        raise ProtocolError(503, str(exc), retry)
-    if isinstance(exc, ResultTooLarge):
-        raise ProtocolError(422, str(exc))
-    if isinstance(exc, WorkerCrashed):
-        raise ProtocolError(500, str(exc), retry)
-    raise ProtocolError(400, str(exc) or "the query failed")
+    return await in_worker(
+        request,
+        runtime,
+        executor,
+        partial(executor.run, query, default_graphs, named_graphs, native_json),
+    )
 
 
 async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:

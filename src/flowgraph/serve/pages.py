@@ -202,8 +202,7 @@ def _bad_iri_path(base: str, path: str) -> str | None:
 def _entity_page(runtime: Runtime, path: str, accept: str | None) -> Response:
     iri = runtime.settings.base_iri + path
     outgoing = _rows(runtime, "entity-outgoing", entity=iri)
-    incoming = _rows(runtime, "entity-incoming", entity=iri)
-    if not outgoing and not incoming:
+    if not outgoing and not _rows(runtime, "entity-exists", entity=iri):
         return Response(
             f"no entity {iri}\n", status_code=404, media_type="text/plain; charset=utf-8"
         )

@@ -55,7 +55,7 @@ def worker_pids(server: psutil.Process) -> list[int]:
 def test_a_running_server_follows_rebuilds_and_survives_killed_workers(tmp_path: Path) -> None:
     env = {
         "FLOWGRAPH_BUILD_DIR": str(tmp_path / "build"),
-        "FLOWGRAPH_QUERY_TIMEOUT": "2",
+        "FLOWGRAPH_QUERY_TIMEOUT": "5",
         "FLOWGRAPH_RELOAD_INTERVAL": "0.2",
     }
     run_build(env, NOTICES)

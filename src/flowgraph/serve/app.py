@@ -45,6 +45,7 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
             settings.page_timeout,
             settings.max_results,
             queue_size=settings.page_threads,
+            warm="flowgraph.serve.explore:warm",
         )
         executor.wait_ready()
         page_executor.wait_ready()

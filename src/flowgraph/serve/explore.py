@@ -21,6 +21,11 @@ router = APIRouter()
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def warm(runtime: Runtime) -> None:
+    """A page worker's warm-up: the flow network projected before it takes requests."""
+    _network(runtime)
+
+
 def _network(runtime: Runtime) -> Any:
     """The flow network and category members, projected once per snapshot (it is read-only)."""
     return runtime.once(
@@ -130,7 +135,9 @@ def trace_json(
     include_categories: bool,
 ) -> list[dict[str, Any]]:
     """The chains as JSON, bounded in number and time (a hub at 6 hops has millions)."""
-    deadline = time.monotonic() + runtime.settings.page_timeout
+    deadline = getattr(runtime, "deadline", None) or (
+        time.monotonic() + runtime.settings.page_timeout
+    )
     graph, members = _network(runtime)
     try:
         start = find_node(graph, origin)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
 
-from flowgraph.query.library import LibraryQuery
+from flowgraph.errors import QueryError
+from flowgraph.query.library import LibraryQuery, run
 from flowgraph.serve.deps import Runtime, get_runtime
-from flowgraph.serve.sparql import ProtocolError, run_in_worker
-from flowgraph.store.results import plain_value
-from flowgraph.store.sparql_text import bind_in_where
+from flowgraph.serve.work import call_in_worker
 
 _INTEGER = re.compile(r"[0-9]{1,18}")
 
@@ -22,24 +23,26 @@ def _value(text: str) -> int | str:
     return int(text) if _INTEGER.fullmatch(text) else text
 
 
+def library_json(runtime: Runtime, name: str, bound: dict[str, Any]) -> bytes:
+    """A library query's rows as the API's JSON, run and encoded in a page worker."""
+    try:
+        names, rows = run(runtime.store, runtime.library[name], bound)
+    except (QueryError, ValueError) as exc:
+        raise HTTPException(400, str(exc)) from exc
+    cap = runtime.settings.max_results
+    if len(rows) > cap:
+        raise HTTPException(
+            422, f"the result has more than {cap} rows; narrow it with the query's parameters"
+        )
+    document = {"query": name, "parameters": bound, "variables": names, "rows": rows}
+    return json.dumps(document, ensure_ascii=False, default=str).encode()
+
+
 def _endpoint(query: LibraryQuery):
-    async def handler(request: Request, runtime: Runtime, **params: Any) -> dict[str, Any]:
+    async def handler(request: Request, runtime: Runtime, **params: Any) -> Response:
         bound = {k: _value(v) for k, v in params.items() if v is not None}
-        try:
-            text = bind_in_where(query.text, bound) if bound else query.text
-        except ValueError as exc:
-            raise HTTPException(400, f"parameter refused: {exc}") from exc
-        executor = runtime.page_executor or runtime.executor
-        try:
-            outcome = await run_in_worker(request, runtime, executor, text)
-        except ProtocolError as exc:
-            raise HTTPException(exc.status, exc.message, headers=exc.headers) from exc
-        names = outcome.variables or []
-        rows = [
-            {name: plain_value(term) for name, term in zip(names, row, strict=True)}
-            for row in outcome.rows or []
-        ]
-        return {"query": query.name, "parameters": bound, "variables": names, "rows": rows}
+        body = await call_in_worker(request, runtime, f"{__name__}:library_json", query.name, bound)
+        return Response(body, media_type="application/json")
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),

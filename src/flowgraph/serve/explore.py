@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.pages import layout, link
@@ -114,16 +115,22 @@ async def api_trace(
     max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
     include_categories: bool = False,
 ) -> list[dict[str, Any]]:
-    return await call_in_worker(
+    body = await call_in_worker(
         request,
         runtime,
-        f"{__name__}:trace_json",
+        f"{__name__}:trace_json_bytes",
         origin,
         service,
         to,
         max_hops,
         include_categories,
     )
+    return Response(body, media_type="application/json")
+
+
+def trace_json_bytes(runtime: Runtime, *args: Any) -> bytes:
+    """The chains encoded in the page worker: the server only passes the bytes on."""
+    return json.dumps(trace_json(runtime, *args), ensure_ascii=False).encode()
 
 
 def trace_json(
@@ -183,7 +190,25 @@ async def trace_page(
     )
     if not origin:
         return layout("Trace sharing chains", "<h1>Trace sharing chains</h1>" + form)
-    chains = await api_trace(request, runtime, origin, service, to, max_hops, include_categories)
+    count, items = await call_in_worker(
+        request,
+        runtime,
+        f"{__name__}:trace_items_html",
+        origin,
+        service,
+        to,
+        max_hops,
+        include_categories,
+    )
+    return layout(
+        "Trace sharing chains",
+        f"<h1>Trace sharing chains</h1>{form}<p>{count} chain(s)</p>{items}",
+    )
+
+
+def trace_items_html(runtime: Runtime, *args: Any) -> tuple[int, str]:
+    """The chains as HTML, rendered in the page worker."""
+    chains = trace_json(runtime, *args)
     items = []
     for number, chain in enumerate(chains, 1):
         hops = "".join(
@@ -194,7 +219,4 @@ async def trace_page(
             for h in chain["hops"]
         )
         items.append(f"<h3>Chain {number}</h3><ol>{hops}</ol>")
-    return layout(
-        "Trace sharing chains",
-        f"<h1>Trace sharing chains</h1>{form}<p>{len(chains)} chain(s)</p>{''.join(items)}",
-    )
+    return len(chains), "".join(items)

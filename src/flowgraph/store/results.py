@@ -50,28 +50,3 @@ def capped(items: Iterable[T], cap: int, unit: str) -> Iterator[T]:
             raise too_many(cap, unit)
         yield item
 
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {
-    _XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")
-}
-_DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
-
-
-def plain_value(term: Term | None) -> str | int | float | bool | None:
-    """A result term as the plain value a JSON API gives (numbers and booleans typed)."""
-    if term is None:
-        return None
-    kind, value, datatype, _ = term
-    if kind != "literal" or datatype is None:
-        return value
-    try:
-        if datatype in _INTEGERS:
-            return int(value)
-        if datatype in _DECIMALS:
-            return float(value)
-    except ValueError:
-        return value
-    if datatype == _XSD + "boolean":
-        return value in ("true", "1")
-    return value

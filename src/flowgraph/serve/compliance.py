@@ -12,12 +12,14 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from flowgraph.errors import FlowgraphError
 from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
+from flowgraph.report.completeness_render import status_text
+from flowgraph.report.waivers import apply_waivers
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.limits import page_work
 from flowgraph.serve.pages import layout
@@ -40,6 +42,14 @@ async def reports_of(runtime: Runtime) -> list[ActivityReport]:
     )
 
 
+async def waived_reports_of(request: Request, runtime: Runtime) -> list[ActivityReport]:
+    """The reports with the waiver file (FLOWGRAPH_CHECK_WAIVERS) applied: per request, so a
+    waiver that expires while the server runs counts as missing from that day on."""
+    reports = await reports_of(runtime)
+    waivers = getattr(request.app.state, "check_waivers", [])
+    return apply_waivers(reports, waivers)[0] if waivers else reports
+
+
 def _chosen(
     reports: list[ActivityReport], controller: str | None, notice: str | None
 ) -> list[ActivityReport]:
@@ -59,9 +69,10 @@ def _chosen(
 
 @router.get("/api/check", summary="Art. 13/14 completeness per notice and service area (JSON)")
 async def api_check(
-    runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
+    request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> list[dict[str, Any]]:
-    return [r.as_dict() for r in _chosen(await reports_of(runtime), controller, notice)]
+    reports = await waived_reports_of(request, runtime)
+    return [r.as_dict() for r in _chosen(reports, controller, notice)]
 
 
 def _index(reports: list[ActivityReport]) -> str:
@@ -71,11 +82,11 @@ def _index(reports: list[ActivityReport]) -> str:
         rows.append(
             f"<tr><td>{escape(r.controller_label)}</td><td><a href='{escape(href, quote=True)}'>{escape(r.notice)}</a></td>"
             f"<td>{escape(r.service or 'whole notice')}</td><td>{r.score:.0%}</td>"
-            f"<td>{len(r.missing)}</td><td>{len(r.flags)}</td></tr>"
+            f"<td>{len(r.missing)}</td><td>{len(r.waived)}</td><td>{len(r.flags)}</td></tr>"
         )
     return (
         "<table><tr><th>controller</th><th>notice</th><th>service area</th><th>score</th>"
-        f"<th>missing</th><th>flags</th></tr>{''.join(rows)}</table>"
+        f"<th>missing</th><th>waived</th><th>flags</th></tr>{''.join(rows)}</table>"
     )
 
 
@@ -90,7 +101,7 @@ def _detail(report: ActivityReport) -> str:
             )
         rows.append(
             f"<tr class='{escape(f.status.replace(' ', '-'))}'><td>{MARKS[f.status]}</td><td>{escape(f.title)}</td>"
-            f"<td>{escape(f.article)}</td><td>{escape(f.status)}</td><td>{quote}</td></tr>"
+            f"<td>{escape(f.article)}</td><td>{escape(status_text(f))}</td><td>{quote}</td></tr>"
         )
     flags = "".join(
         f"<li><strong>{escape(flag.title)}</strong>: {escape(flag.detail)}"
@@ -100,7 +111,8 @@ def _detail(report: ActivityReport) -> str:
     )
     return (
         f"<h2>{escape(report.controller_label)} — {escape(report.service or 'whole notice')}</h2>"
-        f"<p>{escape(report.notice)} · score {report.score:.0%} · {len(report.missing)} missing</p>"
+        f"<p>{escape(report.notice)} · score {report.score:.0%} · {len(report.missing)} missing"
+        f"{f' · {len(report.waived)} waived' if report.waived else ''}</p>"
         "<table><tr><th></th><th>requirement</th><th>article</th><th>status</th><th>evidence</th></tr>"
         f"{''.join(rows)}</table>" + (f"<h3>Flags</h3><ul>{flags}</ul>" if flags else "")
     )
@@ -108,13 +120,14 @@ def _detail(report: ActivityReport) -> str:
 
 @router.get("/check", response_class=HTMLResponse, summary="Completeness of notices (page)")
 async def check_page(
-    runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
+    request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> HTMLResponse:
-    reports = _chosen(await reports_of(runtime), controller, notice)
+    reports = _chosen(await waived_reports_of(request, runtime), controller, notice)
     title = "Notice completeness (UK GDPR Art. 13/14)"
     intro = (
         "<p class='muted'>Each requirement is a query in <code>queries/requirements/</code>, each flag one in "
-        "<code>queries/flags/</code>. ↳ marks a requirement met by the controller's council-wide notice.</p>"
+        "<code>queries/flags/</code>. ↳ marks a requirement met by the controller's council-wide notice, "
+        "~ a gap the council accepts (its waiver file, until the date given).</p>"
     )
     if not controller and not notice:
         return layout(title, f"<h1>{title}</h1>{intro}{_index(reports)}")

@@ -18,7 +18,6 @@ entry or an unknown requirement is bad input (exit 2), naming the file and the e
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -60,12 +59,10 @@ class Waiver:
             service = (report.service or "whole notice").casefold()
             if self.service.casefold() != service:
                 return False
-        if self.controller is not None and self.controller.casefold() not in (
+        return self.controller is None or self.controller.casefold() in (
             report.controller.casefold(),
             report.controller_label.casefold(),
-        ):
-            return False
-        return True
+        )
 
     def expired(self, today: dt.date) -> bool:
         return today > self.until
@@ -166,7 +163,7 @@ def find_waiver_file(
         return given
     if setting is not None:
         return setting
-    for place in [Path(os.getcwd()), *(places or [])]:
+    for place in [Path.cwd(), *(places or [])]:
         candidate = place / FILE_NAME
         if candidate.is_file():
             return candidate
@@ -186,7 +183,9 @@ def apply_waivers(
     for report in reports:
         findings = []
         for finding in report.findings:
-            matches = [w for w in waivers if w.requirement == finding.requirement and w.covers(report)]
+            matches = [
+                w for w in waivers if w.requirement == finding.requirement and w.covers(report)
+            ]
             used.update(matches)
             if finding.status == MISSING and matches:
                 live = [w for w in matches if not w.expired(today)]

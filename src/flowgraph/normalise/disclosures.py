@@ -19,6 +19,9 @@ from flowgraph.parse.located import Located, strip_bullet
 PER_TOPIC = 3  # quotes kept per topic and notice: enough to show, few enough to read
 _IDENTITY = "controller-identity"
 _LONGEST_QUOTE = 300
+# Where the data comes from is not what a cookie section is about ("remembering data you've given
+# so you don't need to keep entering it").
+_NOT_IN_SECTION = {"cookies": {"data-from-person", "data-from-others"}}
 
 
 class DisclosureReader:
@@ -30,9 +33,12 @@ class DisclosureReader:
         self.counts: Counter[str] = Counter()
         self.seen: set[tuple[str, int]] = set()
 
-    def read(self, text: Located) -> None:
+    def read(self, text: Located, section: str | None = None) -> None:
+        skip = _NOT_IN_SECTION.get(section or "", set())
         for sentence in sentences(strip_bullet(text)):
             for topic in self.topics:
+                if topic.id in skip:
+                    continue
                 if self.counts[topic.id] >= PER_TOPIC or not topic.pattern.search(sentence.text):
                     continue
                 key = (topic.id, sentence.span.start)

@@ -269,5 +269,5 @@ def test_check_pages_show_waivers_from_the_setting(ashcombe, tmp_path):
         assert "<th>waived</th>" in client.get("/check").text
     bad = tmp_path / "bad.toml"
     bad.write_text(WAIVER.format(until="2999-12-31").replace("complaint-to-ico", "nosuch"))
-    with pytest.raises(WaiverError, match="bad.toml: waiver 1: unknown requirement"):
+    with pytest.raises(WaiverError, match=r"bad\.toml: waiver 1: unknown requirement"):
         create_app(ashcombe.model_copy(update={"check_waivers": bad}))

@@ -550,24 +550,48 @@ def check(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
     ] = None,
+    waivers: Annotated[
+        Path | None,
+        typer.Option(
+            "--waivers",
+            help="Waiver file of accepted gaps (default: flowgraph-check.toml in the current "
+            "directory or the workspace, or FLOWGRAPH_CHECK_WAIVERS)",
+        ),
+    ] = None,
     store: Store = None,
 ) -> None:
     """Art. 13/14 completeness per notice and service area, with flags; exit 1 when anything is missing.
 
     Requirements are the queries in queries/requirements/, flags those in queries/flags/: add a
     file there to add a check. A council-wide notice of the same controller can meet a
-    requirement for its service areas; the report names the notice that did.
+    requirement for its service areas; the report names the notice that did. A gap the council
+    accepts is recorded in the waiver file (flowgraph-check.toml): it is reported as waived and
+    does not fail the run until its date passes. A malformed waiver file exits 2.
     """
     from flowgraph.query.library import load_library
     from flowgraph.report.completeness import check as run_check
     from flowgraph.report.completeness_render import RENDERERS
+    from flowgraph.report.waivers import apply_waivers, find_waiver_file, load_waivers
     from flowgraph.store.base import open_store
 
     if fmt not in RENDERERS:
         raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
     settings = _settings(store)
     try:
-        reports = run_check(open_store(settings), load_library(settings.queries_dir))
+        library = load_library(settings.queries_dir)
+        waiver_file = find_waiver_file(waivers, settings.check_waivers, [settings.root])
+        accepted = []
+        if waiver_file is not None:
+            names = {q.name for q in library.values() if q.kind == "requirement"}
+            accepted = load_waivers(waiver_file, names)
+        reports = run_check(open_store(settings), library)
+        reports, unused = apply_waivers(reports, accepted)
+        for waiver in unused:
+            err.print(
+                f"note: {waiver.source} ({waiver.requirement}) matches no notice in the graph",
+                highlight=False,
+                markup=False,
+            )
         reports = _select_controller(reports, controller)
         if notice:
             reports = [r for r in reports if r.notice == notice]

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         description="Seconds a build waits for another build of the same build directory to finish "
         "before giving up (exit 2)",
     )
+    check_waivers: Path | None = Field(
+        default=None,
+        description="The waiver file of `flowgraph check` and the /check pages (accepted gaps, "
+        "flowgraph-check.toml); default for the command: flowgraph-check.toml in the current "
+        "directory or the workspace, if there is one; the endpoint uses only this setting",
+    )
     fuzzy_threshold: float = Field(
         default=90.0, ge=50, le=100, description="Minimum rapidfuzz score to accept a fuzzy match"
     )

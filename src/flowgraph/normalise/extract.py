@@ -265,7 +265,7 @@ class _Run:
         self.previous_kind = block.kind
 
     def dispatch(self, block: Block) -> None:
-        self.disclosures.read(block.text)
+        self.disclosures.read(block.text, self.field)
         choice = (
             self.v.headings.choose(block.text.text) if block.kind in ("label", "heading") else None
         )

@@ -157,7 +157,11 @@ class Vocabulary:
 
     @cached_property
     def disclosures(self) -> list[Concept]:
-        return self._concepts("disclosures.csv", "article", "patterns")
+        concepts = self._concepts("disclosures.csv", "article", "patterns")
+        for line, concept in enumerate(concepts, start=2):  # the words naming a right in a list
+            if concept.extra.get("in_lists"):
+                compile_patterns(self.path("disclosures.csv"), line, concept.extra["in_lists"])
+        return concepts
 
     @cached_property
     def data_categories(self) -> list[Concept]:

@@ -123,6 +123,8 @@ def vocabulary_quads(
                 q.link(node, A, "dpv:LegalBasis")
                 q.add(node, "fg:basisCode", lit(concept.id))
                 q.add(node, "dct:identifier", lit(concept.extra.get("article", "")))
+            if name == "locations":
+                q.add(node, "fg:thirdCountry", lit(concept.extra.get("third_country") != "false"))
             if name == "safeguards":
                 q.add(node, "fg:validTransferMechanism", lit(concept.extra.get("valid") != "false"))
             if name == "data-categories":

@@ -14,15 +14,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from flowgraph.query.library import LibraryQuery, run
+from flowgraph.report.waivers import Waiver
 from flowgraph.store.base import GraphStore
 
-MET, ELSEWHERE, MISSING, NOT_APPLICABLE = (
+MET, ELSEWHERE, MISSING, NOT_APPLICABLE, WAIVED = (
     "met",
     "met by another notice",
     "missing",
     "not applicable",
+    "waived",  # missing, and the council accepts the gap (flowgraph-check.toml)
 )
-MARKS = {MET: "✓", ELSEWHERE: "↳", MISSING: "✗", NOT_APPLICABLE: "–"}
+MARKS = {MET: "✓", ELSEWHERE: "↳", MISSING: "✗", NOT_APPLICABLE: "–", WAIVED: "~"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,22 @@ class Finding:
     article: str
     status: str
     evidence: Quote | None = None
+    waiver: Waiver | None = None  # the waiver that covers it (waived, or expired: see note)
+    note: str | None = None  # e.g. "waiver expired on 2025-03-31"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {
+            "requirement": self.requirement,
+            "title": self.title,
+            "article": self.article,
+            "status": self.status,
+            "evidence": asdict(self.evidence) if self.evidence else None,
+        }
+        if self.waiver is not None:
+            data["waiver"] = self.waiver.as_dict()
+        if self.note:
+            data["note"] = self.note
+        return data
 
 
 @dataclass
@@ -66,6 +84,10 @@ class ActivityReport:
         return [f for f in self.findings if f.status == MISSING]
 
     @property
+    def waived(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == WAIVED]
+
+    @property
     def score(self) -> float:
         """Share of the requirements that apply which are met (by this notice or another)."""
         applicable = [f for f in self.findings if f.status != NOT_APPLICABLE]
@@ -74,8 +96,10 @@ class ActivityReport:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["findings"] = [f.as_dict() for f in self.findings]
         data["score"] = round(self.score, 3)
         data["missing"] = [f.requirement for f in self.missing]
+        data["waived"] = [f.requirement for f in self.waived]
         return data
 
 

@@ -7,6 +7,7 @@ import json
 from flowgraph.report.completeness import (
     MARKS,
     NOT_APPLICABLE,
+    WAIVED,
     ActivityReport,
     Finding,
 )
@@ -26,12 +27,24 @@ def heading(report: ActivityReport) -> str:
 
 def _counts(report: ActivityReport) -> str:
     applicable = [f for f in report.findings if f.status != NOT_APPLICABLE]
-    met = len(applicable) - len(report.missing)
-    return f"{report.score:.0%} ({met}/{len(applicable)} requirements met)"
+    met = len(applicable) - len(report.missing) - len(report.waived)
+    waived = f", {len(report.waived)} waived" if report.waived else ""
+    return f"{report.score:.0%} ({met}/{len(applicable)} requirements met{waived})"
+
+
+def status_text(finding: Finding) -> str:
+    """The status as a person reads it: "waived (reason, until DATE)", "missing (waiver
+    expired on DATE: reason)", or the bare status."""
+    waiver = finding.waiver
+    if finding.status == WAIVED and waiver is not None:
+        return f"waived ({waiver.reason.rstrip('.')}, until {waiver.until.isoformat()})"
+    if finding.note and waiver is not None:
+        return f"{finding.status} ({finding.note}: {waiver.reason.rstrip('.')})"
+    return finding.status
 
 
 def _finding_text(finding: Finding) -> str:
-    line = f"{MARKS[finding.status]} {finding.title} [{finding.article}]: {finding.status}"
+    line = f"{MARKS[finding.status]} {finding.title} [{finding.article}]: {status_text(finding)}"
     if finding.evidence:
         where = f"{finding.evidence.notice}:{finding.evidence.start}-{finding.evidence.end}"
         line += f' — "{_short(finding.evidence.quote)}" ({where})'
@@ -50,9 +63,12 @@ def render_text(reports: list[ActivityReport]) -> str:
             )
         lines.append("")
     missing = sum(len(r.missing) for r in reports)
+    waived = sum(len(r.waived) for r in reports)
     flags = sum(len(r.flags) for r in reports)
+    waived_text = f", {waived} waived" if waived else ""
     lines.append(
-        f"{len(reports)} activities checked: {missing} missing requirement(s), {flags} flag(s)"
+        f"{len(reports)} activities checked: {missing} missing requirement(s){waived_text}, "
+        f"{flags} flag(s)"
     )
     return "\n".join(lines) + "\n"
 
@@ -72,7 +88,8 @@ def render_markdown(reports: list[ActivityReport]) -> str:
         lines += ["| | requirement | article | status | evidence |", "|---|---|---|---|---|"]
         for f in report.findings:
             quote = f'"{_cell(f.evidence.quote)}" ({f.evidence.notice})' if f.evidence else ""
-            lines.append(f"| {MARKS[f.status]} | {f.title} | {f.article} | {f.status} | {quote} |")
+            status = " ".join(status_text(f).split()).replace("|", "\\|")
+            lines.append(f"| {MARKS[f.status]} | {f.title} | {f.article} | {status} | {quote} |")
         if report.flags:
             lines += ["", "Flags:", ""]
             lines += [

@@ -69,6 +69,12 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     """The endpoint over `snapshot` (default: the current build, followed as builds publish new
     ones) or the external store the settings name; nothing global is shared."""
     library = load_library(settings.queries_dir)
+    waivers = []
+    if settings.check_waivers is not None:  # read once, so a malformed file stops the start
+        from flowgraph.report.waivers import load_waivers
+
+        names = {q.name for q in library.values() if q.kind == "requirement"}
+        waivers = load_waivers(settings.check_waivers, names)
     follow = snapshot is None and not settings.remote_store
     live = Live(settings, lambda target: open_runtime(settings, library, target or snapshot))
 
@@ -88,6 +94,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.live = live
+    app.state.check_waivers = waivers
     app.add_middleware(AccessLog)  # inside CORS, so even its 500s carry CORS headers
     app.add_middleware(
         CORSMiddleware,

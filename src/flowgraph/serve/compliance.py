@@ -18,6 +18,8 @@ from fastapi.responses import HTMLResponse
 from flowgraph.errors import FlowgraphError
 from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
+from flowgraph.report.completeness_render import status_text
+from flowgraph.report.waivers import apply_waivers
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.pages import layout
 from flowgraph.serve.work import call_in_worker
@@ -48,6 +50,14 @@ def compare_councils(runtime: Runtime, councils: list[str], service_like: str | 
         raise HTTPException(400, str(exc)) from exc
 
 
+async def waived_reports_of(request: Request, runtime: Runtime) -> list[ActivityReport]:
+    """The reports with the waiver file (FLOWGRAPH_CHECK_WAIVERS) applied: per request, so a
+    waiver that expires while the server runs counts as missing from that day on."""
+    reports = await reports_of(request, runtime)
+    waivers = getattr(request.app.state, "check_waivers", [])
+    return apply_waivers(reports, waivers)[0] if waivers else reports
+
+
 def _chosen(
     reports: list[ActivityReport], controller: str | None, notice: str | None
 ) -> list[ActivityReport]:
@@ -69,7 +79,8 @@ def _chosen(
 async def api_check(
     request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> list[dict[str, Any]]:
-    return [r.as_dict() for r in _chosen(await reports_of(request, runtime), controller, notice)]
+    reports = await waived_reports_of(request, runtime)
+    return [r.as_dict() for r in _chosen(reports, controller, notice)]
 
 
 def _index(reports: list[ActivityReport]) -> str:
@@ -79,11 +90,11 @@ def _index(reports: list[ActivityReport]) -> str:
         rows.append(
             f"<tr><td>{escape(r.controller_label)}</td><td><a href='{escape(href, quote=True)}'>{escape(r.notice)}</a></td>"
             f"<td>{escape(r.service or 'whole notice')}</td><td>{r.score:.0%}</td>"
-            f"<td>{len(r.missing)}</td><td>{len(r.flags)}</td></tr>"
+            f"<td>{len(r.missing)}</td><td>{len(r.waived)}</td><td>{len(r.flags)}</td></tr>"
         )
     return (
         "<table><tr><th>controller</th><th>notice</th><th>service area</th><th>score</th>"
-        f"<th>missing</th><th>flags</th></tr>{''.join(rows)}</table>"
+        f"<th>missing</th><th>waived</th><th>flags</th></tr>{''.join(rows)}</table>"
     )
 
 
@@ -98,7 +109,7 @@ def _detail(report: ActivityReport) -> str:
             )
         rows.append(
             f"<tr class='{escape(f.status.replace(' ', '-'))}'><td>{MARKS[f.status]}</td><td>{escape(f.title)}</td>"
-            f"<td>{escape(f.article)}</td><td>{escape(f.status)}</td><td>{quote}</td></tr>"
+            f"<td>{escape(f.article)}</td><td>{escape(status_text(f))}</td><td>{quote}</td></tr>"
         )
     flags = "".join(
         f"<li><strong>{escape(flag.title)}</strong>: {escape(flag.detail)}"
@@ -108,7 +119,8 @@ def _detail(report: ActivityReport) -> str:
     )
     return (
         f"<h2>{escape(report.controller_label)} — {escape(report.service or 'whole notice')}</h2>"
-        f"<p>{escape(report.notice)} · score {report.score:.0%} · {len(report.missing)} missing</p>"
+        f"<p>{escape(report.notice)} · score {report.score:.0%} · {len(report.missing)} missing"
+        f"{f' · {len(report.waived)} waived' if report.waived else ''}</p>"
         "<table><tr><th></th><th>requirement</th><th>article</th><th>status</th><th>evidence</th></tr>"
         f"{''.join(rows)}</table>" + (f"<h3>Flags</h3><ul>{flags}</ul>" if flags else "")
     )
@@ -118,11 +130,12 @@ def _detail(report: ActivityReport) -> str:
 async def check_page(
     request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> HTMLResponse:
-    reports = _chosen(await reports_of(request, runtime), controller, notice)
+    reports = _chosen(await waived_reports_of(request, runtime), controller, notice)
     title = "Notice completeness (UK GDPR Art. 13/14)"
     intro = (
         "<p class='muted'>Each requirement is a query in <code>queries/requirements/</code>, each flag one in "
-        "<code>queries/flags/</code>. ↳ marks a requirement met by the controller's council-wide notice.</p>"
+        "<code>queries/flags/</code>. ↳ marks a requirement met by the controller's council-wide notice, "
+        "~ a gap the council accepts (its waiver file, until the date given).</p>"
     )
     if not controller and not notice:
         return layout(title, f"<h1>{title}</h1>{intro}{_index(reports)}")

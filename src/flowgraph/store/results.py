@@ -49,4 +49,3 @@ def capped(items: Iterable[T], cap: int, unit: str) -> Iterator[T]:
         if count >= cap:
             raise too_many(cap, unit)
         yield item
-

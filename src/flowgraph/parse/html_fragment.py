@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from flowgraph.parse.blocks import Block
-from flowgraph.parse.located import Located, decode
+from flowgraph.parse.located import Located, decode, join
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>|<!--.*?-->", re.S)
 _SKIP = {"script", "style", "head", "template", "noscript"}
@@ -54,11 +54,9 @@ class _Scanner:
             self.pieces.append((start, end))
 
     def _take(self) -> Located | None:
-        located = None
-        for start, end in self.pieces:
-            part = decode(self.source, start, end)
-            located = part if located is None else located.concat(part)
+        parts = [decode(self.source, start, end) for start, end in self.pieces]
         self.pieces = []
+        located = join(parts) if parts else None
         return located if located else None
 
     def flush(self) -> None:
@@ -112,9 +110,7 @@ class _Scanner:
             first_start, first_end, _ = self.cells[0]
             label_blocks = self.blocks[first_start:first_end]
             if label_blocks:
-                label = label_blocks[0].text
-                for extra in label_blocks[1:]:
-                    label = label.concat(extra.text)
+                label = join([b.text for b in label_blocks])
                 self.blocks[first_start:first_end] = [Block("label", label)]
         self.cells = []
 

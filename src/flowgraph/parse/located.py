@@ -69,6 +69,23 @@ class Located:
         return Located(self.text + sep + other.text, starts, ends)
 
 
+def join(parts: list[Located], sep: str = " ") -> Located:
+    """`parts[0].concat(parts[1]).concat(...)` in one pass: linear in the total length, where
+    concatenating a growing string piece by piece is quadratic."""
+    nonempty = [part for part in parts if part.text]
+    if len(nonempty) <= 1:
+        return nonempty[0] if nonempty else parts[-1]
+    starts = array("l", nonempty[0].starts)
+    ends = array("l", nonempty[0].ends)
+    for part in nonempty[1:]:
+        at = ends[-1]
+        starts.extend([at] * len(sep))
+        ends.extend([at] * len(sep))
+        starts.extend(part.starts)
+        ends.extend(part.ends)
+    return Located(sep.join(part.text for part in nonempty), starts, ends)
+
+
 class _Builder:
     def __init__(self) -> None:
         self.chars: list[str] = []
@@ -100,10 +117,15 @@ def decode(source: str, start: int, end: int, *, markdown: bool = False) -> Loca
     if markdown:
         patterns += [_MD_LINK, _MD_EMPHASIS]
     pos = 0
+    # Each pattern's next match, searched again only once the text before it is consumed: a
+    # search from every position would be quadratic in a fragment of many marks.
+    ahead: list[re.Match[str] | None] = [pattern.search(fragment) for pattern in patterns]
     while pos < len(fragment):
         match = None
-        for pattern in patterns:
-            m = pattern.search(fragment, pos)
+        for k, pattern in enumerate(patterns):
+            m = ahead[k]
+            if m is not None and m.start() < pos:
+                m = ahead[k] = pattern.search(fragment, pos)
             if m and (match is None or m.start() < match.start()):
                 match = m
         if match is None:
@@ -124,7 +146,50 @@ def decode(source: str, start: int, end: int, *, markdown: bool = False) -> Loca
 
 
 _BULLET = re.compile(r"^(?:[•·▪◦●\-*+–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
-_TRAILING = re.compile(r"(?:\s*[.,;:]+)?(?:\s*(?:;|,)?\s*\b(?:and|or)\b)?\s*[.,;:]*\s*$")
+# The tail `(?:\s*[.,;:]+)?(?:\s*(?:;|,)?\s*\b(?:and|or)\b)?\s*[.,;:]*\s*$` as one search: a
+# dangling joiner and punctuation runs. That pattern's adjacent `\s*` and `[.,;:]` runs backtrack
+# cubically on a long run of commas; the same strings are matched here by possessive runs
+# (whitespace and punctuation alternate, so each run has one reading), and the search tries only
+# the starts of the few runs that can begin the tail (`_trailing`).
+_TRAILING_AT = re.compile(
+    r"\s*+[.,;:]*+\s*+[.,;:]*+\s*+$"
+    r"|\s*+[.,;:]*+\s*+[;,]?+\s*+\b(?:and|or)\b\s*+[.,;:]*+\s*+$"
+)
+_PUNCT = ".,;:"
+
+
+def _trailing(text: str) -> re.Match[str]:
+    """The leftmost match of the tail pattern above. A tail holds only spaces, at most three
+    punctuation runs and at most one "and"/"or", and can start only where such a run starts
+    (any match starting inside a run also matches from the run's start), so walking back over
+    those runs from the end gives the few starts to try, in order."""
+    starts: list[int] = []
+    i, puncts, words = len(text), 0, 0
+    while i > 0:
+        c = text[i - 1]
+        if c.isspace():
+            j = len(text[:i].rstrip())
+        elif c in _PUNCT:
+            puncts += 1
+            j = len(text[:i].rstrip(_PUNCT))
+        elif text.endswith(("and", "or"), 0, i) and words == 0:
+            j = i - (3 if text.endswith("and", 0, i) else 2)
+            if (j > 0 and (text[j - 1].isalnum() or text[j - 1] == "_")) or (
+                i < len(text) and (text[i].isalnum() or text[i] == "_")
+            ):
+                break
+            words += 1
+        else:
+            break
+        if puncts > 3:
+            break
+        starts.append(j)
+        i = j
+    for start in reversed(starts):
+        m = _TRAILING_AT.match(text, start)
+        if m:
+            return m
+    return _TRAILING_AT.match(text, len(text))  # type: ignore[return-value]
 
 
 def strip_bullet(text: Located) -> Located:
@@ -139,13 +204,16 @@ def strip_bullet(text: Located) -> Located:
 
 def strip_trailing_punctuation(text: Located) -> Located:
     """Drop trailing list punctuation and a dangling "; and" / "; or" that joins list items."""
-    m = _TRAILING.search(text.text)
+    m = _trailing(text.text)
     if m and m.start() > 0 and m.group(0).strip():
         tail = m.group(0)
         # Keep a closing "and"/"or" only when it is not a list joiner (i.e. not preceded by ; or ,).
         if re.search(r"\b(?:and|or)\s*[.,;:]*\s*$", tail) and not re.search(r"[;,]", tail):
-            m2 = re.search(r"[.,;:]+\s*$", text.text)
-            return text.sub(0, m2.start()).strip() if m2 else text
+            # the final punctuation run and the spaces after it (`[.,;:]+\s*$`)
+            body = text.text.rstrip()
+            if not body.endswith(tuple(_PUNCT)):
+                return text
+            return text.sub(0, len(body.rstrip(_PUNCT))).strip()
         return text.sub(0, m.start()).strip()
     return text
 

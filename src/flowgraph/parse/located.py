@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import re
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from flowgraph.model import Span
 
@@ -109,23 +111,91 @@ class _Builder:
         return Located("".join(self.chars), self.starts, self.ends).strip()
 
 
+_LINK_TEXT_END = re.compile(r"[\]\n]")
+_LINK_URL_END = re.compile(r"[)\n]")
+_AUTOLINK_END = re.compile(r"[>\s]")
+
+
+class _Stops:
+    """The next match of a one-character pattern at or after a position, remembered: asked
+    from increasing positions, the same stretch of text is never scanned twice."""
+
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
+        self.text, self.pattern = text, pattern
+        self.asked: int | None = None  # from `asked` on, the next stop is at `found` (-1: none)
+        self.found = -1
+
+    def next(self, pos: int) -> int:
+        if self.asked is None or pos < self.asked or (self.found != -1 and pos > self.found):
+            m = self.pattern.search(self.text, pos)
+            self.asked, self.found = pos, m.start() if m else -1
+        return self.found
+
+
+class _LinkFinder:
+    """`_MD_LINK.search(fragment, pos)` without its quadratic cost on many `[` or `<` that open
+    no link: a `[` fails exactly when the next `]`-or-newline after it is not `](...)`, the same
+    for every `[` before that stop, so the search jumps from stop to stop; likewise `<http://`."""
+
+    def __init__(self, fragment: str) -> None:
+        self.text = fragment
+        self.text_end = _Stops(fragment, _LINK_TEXT_END)
+        self.url_end = _Stops(fragment, _LINK_URL_END)
+        self.auto_end = _Stops(fragment, _AUTOLINK_END)
+        self.bracket = self.angle = -2  # next start of each alternative (-2: not looked for)
+
+    def _bracket(self, pos: int) -> int:
+        text, i = self.text, self.text.find("[", pos)
+        while i != -1:
+            stop = self.text_end.next(i + 1)
+            if stop == -1:
+                return -1
+            if text.startswith("](", stop):
+                close = self.url_end.next(stop + 2)
+                if close != -1 and text[close] == ")":
+                    return i
+            i = text.find("[", stop + 1)
+        return -1
+
+    def _angle(self, pos: int) -> int:
+        text, i = self.text, self.text.find("<", pos)
+        while i != -1:
+            scheme = 9 if text.startswith("https://", i + 1) else 8
+            if scheme == 9 or text.startswith("http://", i + 1):
+                stop = self.auto_end.next(i + scheme)
+                if stop == -1:
+                    return -1
+                if stop > i + scheme and text[stop] == ">":
+                    return i
+            i = text.find("<", i + 1)
+        return -1
+
+    def search(self, pos: int) -> re.Match[str] | None:
+        if self.bracket == -2 or 0 <= self.bracket < pos:
+            self.bracket = self._bracket(pos)
+        if self.angle == -2 or 0 <= self.angle < pos:
+            self.angle = self._angle(pos)
+        starts = [i for i in (self.bracket, self.angle) if i >= 0]
+        return _MD_LINK.match(self.text, min(starts)) if starts else None
+
+
 def decode(source: str, start: int, end: int, *, markdown: bool = False) -> Located:
     """Decode `source[start:end]`: entities, folded whitespace and (optionally) Markdown marks."""
     out = _Builder()
     fragment = source[start:end]
-    patterns = [_ENTITY]
+    searches: list[Callable[[int], re.Match[str] | None]] = [partial(_ENTITY.search, fragment)]
     if markdown:
-        patterns += [_MD_LINK, _MD_EMPHASIS]
+        searches += [_LinkFinder(fragment).search, partial(_MD_EMPHASIS.search, fragment)]
     pos = 0
     # Each pattern's next match, searched again only once the text before it is consumed: a
     # search from every position would be quadratic in a fragment of many marks.
-    ahead: list[re.Match[str] | None] = [pattern.search(fragment) for pattern in patterns]
+    ahead = [search(0) for search in searches]
     while pos < len(fragment):
         match = None
-        for k, pattern in enumerate(patterns):
+        for k, search in enumerate(searches):
             m = ahead[k]
             if m is not None and m.start() < pos:
-                m = ahead[k] = pattern.search(fragment, pos)
+                m = ahead[k] = search(pos)
             if m and (match is None or m.start() < match.start()):
                 match = m
         if match is None:
@@ -146,6 +216,7 @@ def decode(source: str, start: int, end: int, *, markdown: bool = False) -> Loca
 
 
 _BULLET = re.compile(r"^(?:[•·▪◦●\-*+–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_BULLET_AT = re.compile(_BULLET.pattern[1:])  # the same, matched at a position
 # The tail `(?:\s*[.,;:]+)?(?:\s*(?:;|,)?\s*\b(?:and|or)\b)?\s*[.,;:]*\s*$` as one search: a
 # dangling joiner and punctuation runs. That pattern's adjacent `\s*` and `[.,;:]` runs backtrack
 # cubically on a long run of commas; the same strings are matched here by possessive runs
@@ -195,11 +266,10 @@ def _trailing(text: str) -> re.Match[str]:
 def strip_bullet(text: Located) -> Located:
     """Drop a leading bullet or list number ("• ", "- ", "1. ", "a) ")."""
     text = text.strip()
-    while True:
-        m = _BULLET.match(text.text)
-        if not m:
-            return text
-        text = text.sub(m.end(), len(text)).strip()
+    pos = 0  # past every bullet so far ("1. a) "), found without copying the text each time
+    while m := _BULLET_AT.match(text.text, pos):
+        pos = m.end()
+    return text.sub(pos, len(text)).strip() if pos else text
 
 
 def strip_trailing_punctuation(text: Located) -> Located:

@@ -20,6 +20,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)|<(https?://[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _SPACES = re.compile(r"\s")
+_RUNS = re.compile(r"\s+|(\S+)")
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,16 @@ class _Builder:
         self.ends = array("l")
 
     def raw(self, text: str, offset: int) -> None:
-        for k, ch in enumerate(text):
-            self.put(ch, offset + k, offset + k + 1)
+        """`put` every character of `text` (at `offset`), a run at a time."""
+        for m in _RUNS.finditer(text):
+            a, b = m.span()
+            if m.group(1) is None:  # a run of whitespace: one space, unless one was just put
+                if self.chars and self.chars[-1] != " ":
+                    self.put(" ", offset + a, offset + a + 1)
+                continue
+            self.chars.extend(m.group(1))
+            self.starts.extend(range(offset + a, offset + b))
+            self.ends.extend(range(offset + a + 1, offset + b + 1))
 
     def put(self, ch: str, start: int, end: int) -> None:
         if _SPACES.match(ch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 from flowgraph.errors import NoticeError
 from flowgraph.model import Notice, NoticeSource
@@ -16,6 +17,18 @@ def too_large(size: int, limit: int) -> str:
     )
 
 
+def _read(path: Path, max_bytes: int | None) -> bytes:
+    """The file's bytes, or (should it have grown past the limit meanwhile) a little more."""
+    if max_bytes is None:
+        return path.read_bytes()
+    chunks, total = [], 0
+    with path.open("rb") as f:
+        while total <= max_bytes and (chunk := f.read(1 << 20)):
+            chunks.append(chunk)
+            total += len(chunk)
+    return b"".join(chunks)
+
+
 def read_notice(source: NoticeSource, max_bytes: int | None = None) -> Notice:
     """Read and check a notice; empty, binary, non-UTF-8 and (past `max_bytes`) oversized files
     are refused with the reason."""
@@ -23,8 +36,7 @@ def read_notice(source: NoticeSource, max_bytes: int | None = None) -> Notice:
     try:
         if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
             raise NoticeError(path, too_large(size, max_bytes))
-        with path.open("rb") as f:  # no more than the limit, should the file grow meanwhile
-            data = f.read() if max_bytes is None else f.read(max_bytes + 1)
+        data = _read(path, max_bytes)
     except FileNotFoundError:
         raise NoticeError(path, "file not found") from None
     except OSError as exc:

@@ -11,7 +11,6 @@ hedge ("unless", "may") qualifies it, in which case it is kept as a sharing cond
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from flowgraph.model import EntityRef, Notice, Recipient, Source, Statement
@@ -27,6 +26,7 @@ from flowgraph.normalise.objects import (
     split_phrase,
 )
 from flowgraph.normalise.recipients import ItemResolver, real_mentions
+from flowgraph.normalise.spans import Spans
 from flowgraph.normalise.vocab import Vocabulary
 from flowgraph.parse.located import Located
 
@@ -46,31 +46,6 @@ _ADM = re.compile(
 # The most sharing verbs of one sentence read each with its own object. Real sentences have at
 # most a handful; a crafted run-on of thousands would be read in time quadratic in its length.
 MAX_SHARING_VERBS = 16
-
-
-class _Spans:
-    """Intervals [a, b) asked whether any of them holds a point or a span, in log time."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
-        self.starts = [a for a, _ in ordered]
-        self.reach: list[int] = []  # the furthest end among the intervals starting so far
-        for _, b in ordered:
-            self.reach.append(max(b, self.reach[-1]) if self.reach else b)
-
-    def _reach(self, point: int) -> int | None:
-        i = bisect_right(self.starts, point) - 1
-        return self.reach[i] if i >= 0 else None
-
-    def holds(self, point: int) -> bool:
-        """`any(a <= point < b for a, b in spans)`"""
-        reach = self._reach(point)
-        return reach is not None and point < reach
-
-    def contains(self, start: int, end: int) -> bool:
-        """`any(a <= start and end <= b for a, b in spans)`"""
-        reach = self._reach(start)
-        return reach is not None and end <= reach
 
 
 @dataclass
@@ -304,11 +279,11 @@ class ProseReader:
                 regions.append((min(a for _, (a, _) in found), max(b for _, (_, b) in found)))
             else:
                 regions.append((next_cue.start(), len(text)))  # no object read: keep its names
-            read = _Spans(covered)
+            read = Spans(covered)
             next_cue = self.next_cue(text, next_cue.end())
             while next_cue and read.holds(next_cue.start()):
                 next_cue = self.next_cue(text, next_cue.end())  # a verb inside a name read
-        read, objects = _Spans(covered), _Spans(regions)
+        read, objects = Spans(covered), Spans(regions)
         for m in after:
             if read.contains(m.start, m.end):
                 continue  # named inside a piece already read whole

@@ -4,6 +4,10 @@ if sys.argv[1:2] == ["extraction"]:
     from benchmarks.extraction import main as extraction
 
     sys.exit(extraction(sys.argv[2:]))
+if sys.argv[1:2] == ["linear"]:
+    from benchmarks.linear import main as linear
+
+    sys.exit(linear(sys.argv[2:]))
 
 if sys.argv[1:2] == ["load"]:
     from benchmarks.load import main as load

@@ -39,6 +39,6 @@ class Extractor:
             self.gazetteer.add_controller(source.controller)
 
     def extract(self, source: NoticeSource, *, explain: bool = False) -> NoticeExtraction:
-        notice = read_notice(source)
+        notice = read_notice(source, self.settings.max_notice_bytes)
         layout, blocks = parse_blocks(notice.text, self.vocabulary.headings, source.format_hint)
         return self.extractor.extract(notice, blocks, layout, explain=explain)

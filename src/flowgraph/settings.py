@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         "flowgraph-check.toml); default for the command: flowgraph-check.toml in the current "
         "directory or the workspace, if there is one; the endpoint uses only this setting",
     )
+    max_notice_bytes: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="Largest notice file read, in bytes; a larger one is refused as a problem of "
+        "the build (the largest real notice is about 100 kB; reading time is linear in size)",
+    )
     fuzzy_threshold: float = Field(
         default=90.0, ge=50, le=100, description="Minimum rapidfuzz score to accept a fuzzy match"
     )

@@ -4,20 +4,49 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 from flowgraph.errors import NoticeError
 from flowgraph.model import Notice, NoticeSource
 
 
-def read_notice(source: NoticeSource) -> Notice:
-    """Read and check a notice; empty, binary and non-UTF-8 files are refused with the reason."""
+def too_large(size: int, limit: int) -> str:
+    return (
+        f"notice is {size:,} bytes, over the limit of {limit:,} bytes per notice "
+        "(FLOWGRAPH_MAX_NOTICE_BYTES); not read"
+    )
+
+
+def _read(path: Path, max_bytes: int | None) -> bytes:
+    """The file's bytes, or (should it have grown past the limit meanwhile) a little more."""
+    if max_bytes is None:
+        return path.read_bytes()
+    chunks, total = [], 0
+    with path.open("rb") as f:
+        while total <= max_bytes and (chunk := f.read(1 << 20)):
+            chunks.append(chunk)
+            total += len(chunk)
+    return b"".join(chunks)
+
+
+def read_notice(source: NoticeSource, max_bytes: int | None = None) -> Notice:
+    """Read and check a notice; empty, binary, non-UTF-8 and (past `max_bytes`) oversized files
+    are refused with the reason."""
     path = source.path
     try:
-        data = path.read_bytes()
+        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
+            raise NoticeError(path, too_large(size, max_bytes))
+        data = _read(path, max_bytes)
     except FileNotFoundError:
         raise NoticeError(path, "file not found") from None
     except OSError as exc:
         raise NoticeError(path, f"cannot read file: {exc.strerror}") from None
+    if max_bytes is not None and len(data) > max_bytes:  # it grew past the limit as it was read
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = len(data)
+        raise NoticeError(path, too_large(max(size, len(data)), max_bytes))
     if not data.strip():
         raise NoticeError(path, "file is empty")
     if b"\x00" in data[:8192]:

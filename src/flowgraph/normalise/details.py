@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flowgraph.model import DataCategory, Evidence, LegalBasis, Purpose, Statement
+from flowgraph.normalise.spans import Spans
 from flowgraph.normalise.vocab import Concept
 from flowgraph.parse.located import Located
 
@@ -17,14 +18,25 @@ _DURATION = re.compile(
 _EVENT = re.compile(r"\b(?:from|after|following)\s+(?:the\s+)?([^.;,]+?)(?=\s+for\b|[.;,]|$)", re.I)
 _SCOPE = re.compile(r"\bfor\s+(?:the\s+)?([A-Z][^.;]+?)\s*$")
 _RETENTION_CUE = re.compile(
-    r"\b(?:keep|kept|hold|held|retain\w*|store)\b[^.]*\b(?:as long as|years?|months?|retention schedule|retention period)|\bretention (?:schedule|period)",
+    r"\b(?:keep|kept|hold|held|retain\w*|store)\b[^.]{0,300}\b(?:as long as|years?|months?|retention schedule|retention period)|\bretention (?:schedule|period)",
     re.I,
-)
+)  # the period within 300 characters of the verb: no sentence of the corpora needs 100; unbounded,
+# every "keep" of a long sentence scanned on to its end
+
+
+def _separator(ch: str) -> bool:
+    return ch.isspace() or ch in "–-:(),.;"
 
 
 def _trim(text: str) -> str:
-    """Drop separators around a basis scope ("– consultations", "(staff data)")."""
-    return re.sub(r"^[\s–\-:(),.;]+|[\s–\-:(),.;]+$", "", text)
+    r"""Drop separators around a basis scope ("– consultations", "(staff data)"): what
+    `^[\s–\-:(),.;]+|[\s–\-:(),.;]+$` removed, without trying that class from every position."""
+    start, end = 0, len(text)
+    while start < end and _separator(text[start]):
+        start += 1
+    while end > start and _separator(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 def legal_bases(text: Located, concepts: list[Concept], evidence: Evidence) -> list[LegalBasis]:
@@ -80,7 +92,9 @@ def retention(text: str, evidence: Evidence) -> Statement:
         event = _EVENT.search(text, duration.end())
         if event:
             detail["event"] = event.group(1).strip()
-        scope = _SCOPE.search(text, duration.end())
+        # the scope runs to the end, so it starts after the last full stop or semicolon
+        last_stop = max(text.rfind("."), text.rfind(";")) + 1
+        scope = _SCOPE.search(text, max(duration.end(), last_stop))
         if scope:
             detail["scope"] = scope.group(1).strip()
     else:
@@ -100,10 +114,9 @@ def data_categories(
         (m.start(), m.end(), c) for c in concepts if c.pattern for m in c.pattern.finditer(text)
     ]
     # "email address" is contact data, not an address: drop matches inside a longer match.
-    spans = [
-        s
-        for s in spans
-        if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)
+    held = Spans([(o[0], o[1]) for o in spans])
+    spans = [  # a longer match holding s starts before it, or starts with it and ends after it
+        s for s in spans if not (held.contains(s[0] - 1, s[1]) or held.contains(s[0], s[1] + 1))
     ]
     found: list[Concept] = []
     for _, _, concept in sorted(spans, key=lambda s: s[0]):

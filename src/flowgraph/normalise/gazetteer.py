@@ -88,6 +88,9 @@ class Gazetteer:
         self.scan_aliases: dict[str, str] = {}
         self._resolved: dict[tuple[str, str | None, bool], EntityRef | None] = {}
         self._mentions: dict[str, list[Mention]] = {}
+        # one-word aliases by (length, first letter), for acronyms; rebuilt when aliases are added
+        self._by_shape: dict[tuple[int, str], list[tuple[str, str]]] = {}
+        self._by_shape_size = -1
         for row in vocabulary.categories:
             self._add(
                 Entry(
@@ -236,11 +239,13 @@ class Gazetteer:
     def _acronym(self, token: str) -> EntityRef | None:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{3,5}", token) or not token.isupper():
             return None
-        candidates = [
-            (alias, entry_id)
-            for alias, entry_id in self.exact.items()
-            if len(alias) == len(token) and " " not in alias and alias[0] == token[0].lower()
-        ]
+        if self._by_shape_size != len(self.exact):  # aliases are only ever added
+            self._by_shape = {}
+            for alias, entry_id in self.exact.items():
+                if alias and " " not in alias:
+                    self._by_shape.setdefault((len(alias), alias[0]), []).append((alias, entry_id))
+            self._by_shape_size = len(self.exact)
+        candidates = self._by_shape.get((len(token), token[0].lower()), [])
         matches = {
             entry_id
             for alias, entry_id in candidates

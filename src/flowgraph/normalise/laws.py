@@ -24,8 +24,8 @@ _KEYWORD = re.compile(r"\b(Acts?|Regulations?|Orders?|Code|Rules|Directive|Measu
 # "Act 1989, 2004", "Acts of 1894 and 1972", "Act (NI) 2011", "Act (Scotland) 2010".
 _YEARS = re.compile(
     r"(?:\s*\((?:NI|N\.I\.|Northern Ireland|Scotland|Wales|England|England and Wales)\))?"
-    r"(?:(?:\s*(?:,|\band\b|&|\bof\b))*\s*\(?(\d{4})(?:/\d+)?\)?)+"
-)
+    r"(?:(?:\s*+(?:,|\band\b|&|\bof\b))*+\s*+\(?(\d{4})(?:/\d+)?\)?)+"
+)  # possessive: a joiner or space never ends a year, so no run need give any back
 _YEAR = re.compile(r"\(?(\d{4})(?:/\d+)?\)?")
 _TOKEN = re.compile(r"\([^()]*\)|[^\s()]+")
 _JOINERS = {
@@ -46,9 +46,13 @@ _JOINERS = {
     "within",
 }
 _PROVISION = re.compile(
-    r"(?:(?:Section|Sections|Part|Schedule|Regulation|Article|Chapter|Paragraph|Sch\.?|s\.)\s*\d+[\w()]*(?:\s*,\s*|\s+))+",
+    r"(?:(?:Section|Sections|Part|Schedule|Regulation|Article|Chapter|Paragraph|Sch\.?|s\.)\s*\d[\w()]*(?:\s*,\s*|\s+))+",
     re.I,
 )
+# How far from a keyword a title is looked for, back to its first word or on past brackets:
+# titles are a few words, and a bound keeps a text of thousands of keywords linear.
+_TITLE_REACH = 1000
+_GOES_ON = re.compile(r"\s+(?:\([^)]*\)\s*)*[A-Z]")
 _COMMON_LAW = re.compile(r"common law duty of confidence|common law", re.I)
 _KIND = {"act": "act", "acts": "act", "regulation": "regulations", "regulations": "regulations", "order": "order",
          "orders": "order", "code": "code", "rules": "rules", "directive": "directive", "measure": "measure",
@@ -69,7 +73,8 @@ def _title_start(text: str, keyword_start: int, floor: int, *, item: bool = Fals
     """Walk back from the keyword over capitalised words, bracketed groups and joiners; in a
     list item, also over a lowercase word directly before a capitalised one ("House to House
     collections Act 1939")."""
-    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text, floor, keyword_start)]
+    reach = max(floor, keyword_start - _TITLE_REACH)
+    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text, reach, keyword_start)]
     start = keyword_start
     right_capital = True  # the keyword itself
     for pos, token in reversed(tokens):
@@ -113,7 +118,7 @@ def find_laws(text: str, *, prose: bool = False) -> list[LawMention]:
             continue
         years_match = _YEARS.match(text, m.end())
         years = [int(y) for y in _YEAR.findall(years_match.group(0))] if years_match else []
-        if not years and re.match(r"\s+(?:\([^)]*\)\s*)*[A-Z]", text[m.end() :]):
+        if not years and _GOES_ON.match(text, m.end(), m.end() + _TITLE_REACH):
             continue  # "Public Order Act", "Road Traffic Regulations Act": the title goes on
         start = _title_start(text, m.start(), floor, item=not prose)
         words = text[start : m.start()].split()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import accumulate
 
 from flowgraph.parse.located import Located
 
@@ -87,6 +88,11 @@ _LEADING = re.compile(
     re.I,
 )
 _MAX_WORDS = 12
+# The longest object phrase read as a list of recipients. The longest in the corpora is under
+# 300 characters; past this a phrase is a crafted run-on whose reading would cost time per verb.
+MAX_OBJECT_CHARS = 4000
+_TO_US = re.compile(r"\s+(?:us|you)\b", re.I)
+_FULL_STOP = re.compile(r"[.!?](?:\s|$)")
 _ASIDE = re.compile(
     r"\s*\((?:as |please )?(?:listed|set out|detailed|shown|see|below|above)\b[^)]*\)", re.I
 )
@@ -111,8 +117,22 @@ _NESTED_SHARE = re.compile(r"\bshar(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?with\s+", r
 _QUOTED_NAME = re.compile(r"(?:^|\s)['‘\"“]([A-Z0-9][^'’\"”]{1,60}?)(?:['’\"”]|$)")
 
 
+_DEPTHS: dict[int, tuple[str, list[int]]] = {}  # id -> (text, open brackets before each index)
+
+
 def _depth_ok(text: str, at: int) -> bool:
-    return text.count("(", 0, at) <= text.count(")", 0, at)
+    """No bracket is open at `at`. Counted afresh in a short text; in a long one (a crafted
+    notice's one endless sentence) the running counts are kept, so asking at every comma is
+    linear, not quadratic."""
+    if len(text) < 2000 or at < 0:
+        return text.count("(", 0, at) <= text.count(")", 0, at)
+    held = _DEPTHS.get(id(text))
+    if held is None or held[0] is not text:  # the text is held, so its id is not reused
+        if len(_DEPTHS) >= 8:
+            _DEPTHS.clear()
+        steps = ((ch == "(") - (ch == ")") for ch in text)
+        held = _DEPTHS[id(text)] = (text, list(accumulate(steps, initial=0)))
+    return held[1][min(at, len(text))] <= 0
 
 
 def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
@@ -122,10 +142,9 @@ def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
     "with the following organisations: A, B and C" gives the list after the colon; a colon
     that ends the sentence leads into a list of its own, so it gives nothing here.
     """
-    if re.search(r"\b(?:by|to|with|on|in)$", sentence[:cue_end], re.I):
-        if re.search(r"\bto$", sentence[:cue_end], re.I) and not _TO_OBJECT.match(
-            sentence, cue_end
-        ):
+    before = sentence[max(0, cue_end - 5) : cue_end]  # enough for `\bwith$`, not a copy of all
+    if re.search(r"\b(?:by|to|with|on|in)$", before, re.I):
+        if re.search(r"\bto$", before, re.I) and not _TO_OBJECT.match(sentence, cue_end):
             return None  # "provided to obtain this service": a purpose
         start = cue_end  # "hosted by X", "made available to X": the cue ends where X starts
     else:
@@ -139,13 +158,16 @@ def object_span(sentence: str, cue_end: int) -> tuple[int, int] | None:
         ):
             return None  # "share ... as required by law and with consideration to": not its object
         start = prep.end()
-    if re.match(r"\s+(?:us|you)\b", sentence[start:], re.I):
+    if _TO_US.match(sentence, start):
         return None  # "... provide information to us": a source, not a recipient
     end = _stop_after(sentence, start)
     if sentence[end : end + 1] == ":":
         if not sentence[end + 1 :].strip():
             return None  # "... with the following organisations:": the list names them
-        return end + 1, _list_end(sentence, end + 1)
+        start, end = end + 1, _list_end(sentence, end + 1)
+        return (start, end) if end - start <= MAX_OBJECT_CHARS else None
+    if end - start > MAX_OBJECT_CHARS:
+        return None  # not a phrase: the names in it are still found as mentions
     return (start, end) if end > start else None
 
 
@@ -153,7 +175,7 @@ def _stop_after(sentence: str, start: int) -> int:
     for stop in _STOP.finditer(sentence, start):
         at = stop.start()
         if at > start and _depth_ok(sentence, at):
-            if sentence[at] == ":" and re.search(r"\bre$", sentence[:at], re.I):
+            if sentence[at] == ":" and re.search(r"\bre$", sentence[max(0, at - 3) : at], re.I):
                 continue  # "the Audit Commission re: the National Fraud Initiative"
             return at
     return len(sentence)
@@ -162,8 +184,8 @@ def _stop_after(sentence: str, start: int) -> int:
 def _list_end(sentence: str, start: int) -> int:
     """Where a list that runs to the end of a sentence stops: items are separated by commas and
     semicolons, so only a full stop or the end of the sentence ends it."""
-    m = re.search(r"[.!?](?:\s|$)", sentence[start:])
-    return start + m.start() if m else len(sentence)
+    m = _FULL_STOP.search(sentence, start)
+    return m.start() if m else len(sentence)
 
 
 _RESUME = re.compile(

@@ -26,6 +26,7 @@ from flowgraph.normalise.objects import (
     split_phrase,
 )
 from flowgraph.normalise.recipients import ItemResolver, real_mentions
+from flowgraph.normalise.spans import Spans
 from flowgraph.normalise.vocab import Vocabulary
 from flowgraph.parse.located import Located
 
@@ -40,6 +41,11 @@ _ADM = re.compile(
     r"automated decision|automated means|automated processing|decisions?\b[^.]{0,30}\b(?:by|using) (?:a )?computers?|computers? (?:to )?make (?:any )?decisions|profiling|automatically",
     re.I,
 )
+
+
+# The most sharing verbs of one sentence read each with its own object. Real sentences have at
+# most a handful; a crafted run-on of thousands would be read in time quadratic in its length.
+MAX_SHARING_VERBS = 16
 
 
 @dataclass
@@ -69,6 +75,8 @@ class ProseReader:
         self.controller = controller
         self.items = ItemResolver(gazetteer, notice)
         self.last_shared = False  # the sentence before stated a sharing (for "These include ...")
+        self._cue_text: str | None = None  # the sentence whose next cues are kept
+        self._cue_ahead: dict[int, tuple[int, re.Match[str] | None]] = {}
 
     def first(self, kind: str, text: str, end: int | None = None) -> re.Match[str] | None:
         best = None
@@ -80,9 +88,16 @@ class ProseReader:
 
     def next_cue(self, text: str, start: int) -> re.Match[str] | None:
         """The first sharing cue at or after `start`, unless a negation comes before it."""
+        if self._cue_text is not text:
+            self._cue_text, self._cue_ahead = text, {}
         best = None
-        for pattern in self.cues.get("share", []):
-            m = pattern.search(text, start)
+        for k, pattern in enumerate(self.cues.get("share", [])):
+            # each pattern's next match is kept while it lies ahead: a search from every verb
+            # for a cue that never comes would scan the rest of the sentence each time
+            searched, m = self._cue_ahead.get(k, (None, None))
+            if searched is None or searched > start or (m is not None and m.start() < start):
+                m = pattern.search(text, start)
+                self._cue_ahead[k] = (start, m)
             if m and (best is None or m.start() < best.start()):
                 best = m
         if best is None or self.first("negation", text[start : best.end()]) is not None:
@@ -240,7 +255,9 @@ class ProseReader:
         regions: list[tuple[int, int]] = []
         taken: set[tuple[str, int]] = set()
         next_cue: re.Match[str] | None = cue
-        while sender is None and next_cue is not None:
+        verbs = 0
+        while sender is None and next_cue is not None and verbs < MAX_SHARING_VERBS:
+            verbs += 1
             # each sharing verb of the sentence with its own object ("... hosted by Civica UK
             # Ltd. If you opt in, your information will be shared with other library services")
             found = self.object_recipients(sentence, next_cue)
@@ -262,13 +279,15 @@ class ProseReader:
                 regions.append((min(a for _, (a, _) in found), max(b for _, (_, b) in found)))
             else:
                 regions.append((next_cue.start(), len(text)))  # no object read: keep its names
+            read = Spans(covered)
             next_cue = self.next_cue(text, next_cue.end())
-            while next_cue and any(a <= next_cue.start() < b for a, b in covered):
+            while next_cue and read.holds(next_cue.start()):
                 next_cue = self.next_cue(text, next_cue.end())  # a verb inside a name read
+        read, objects = Spans(covered), Spans(regions)
         for m in after:
-            if any(start <= m.start and m.end <= end for start, end in covered):
+            if read.contains(m.start, m.end):
                 continue  # named inside a piece already read whole
-            if regions and not any(a <= m.start < b for a, b in regions):
+            if regions and not objects.holds(m.start):
                 continue  # the object was read; a name in its purpose clause is not a recipient
             key = (m.entity.kind, m.entity.key)
             if key in seen or (sender and key == (sender.kind, sender.key)):

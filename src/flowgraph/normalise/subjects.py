@@ -17,6 +17,7 @@ from functools import lru_cache
 from flowgraph.model import DataSubject, Notice
 from flowgraph.normalise.evidence import evidence
 from flowgraph.normalise.laws import find_laws
+from flowgraph.normalise.spans import Spans
 from flowgraph.normalise.vocab import Concept, any_alias_regex, split_aliases
 from flowgraph.parse.located import Located
 
@@ -25,6 +26,7 @@ _JOINER = r"(?:\s|,|&|/|\b(?:and|or|a|an|the|our|your|their|its|any|all|other|lo
 _JOINERS_ONLY = re.compile(rf"^{_JOINER}*$", re.I)
 _JOINERS_TAIL = re.compile(rf"{_JOINER}+$", re.I)
 _LOOK_BACK = 160  # characters before a name searched for its cue
+_LOOK_AHEAD = 160  # characters after a name searched for a possessive ("'s details")
 
 
 @lru_cache(maxsize=8)  # a reader is made per notice; the vocabulary is the same for all
@@ -56,7 +58,8 @@ class SubjectReader:
         names = self._names(text)
         if names:  # "Information About Individual Pupils" inside a law's title names no one
             titles = [(m.start, m.end) for m in find_laws(text) + find_laws(text, prose=True)]
-            names = [n for n in names if not any(a <= n[0] and n[1] <= b for a, b in titles)]
+            inside = Spans(titles)
+            names = [n for n in names if not inside.contains(n[0], n[1])]
         for start, end, concept in names:
             chained = previous_end is not None and _JOINERS_ONLY.match(text[previous_end:start])
             if section or chained or self._cued(text, start, end):
@@ -82,4 +85,5 @@ class SubjectReader:
         before = _JOINERS_TAIL.sub("", text[max(0, start - _LOOK_BACK) : start]) + " "
         if any(p.search(before) for p in self.intros):
             return True
-        return any(p.match(text[end:]) for p in self.possessives)
+        after = text[end : end + _LOOK_AHEAD]  # not the whole rest: one copy per name
+        return any(p.match(after) for p in self.possessives)

@@ -8,12 +8,46 @@ only reacts to structural tags handles gracefully.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from flowgraph.parse.blocks import Block
-from flowgraph.parse.located import Located, decode
+from flowgraph.parse.located import Located, decode, join
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>|<!--.*?-->", re.S)
+_TAG_ONLY = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_OPENS_HTML = re.compile(r"<(ul|ol|li|p|br|h[1-6]|table|tr|td|div|b|strong)\b[^>]*>", re.I)
+
+
+def _tags(source: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """`_TAG.finditer(source, start, end)` in linear time. A tag needs a later `>` and a comment
+    a later `-->`: searched only up to the last of them, every `<` that opens one is matched by
+    the first `>` (or `-->`) after it, where an unbounded search scanned on to the end of the
+    text from every `<` that opened nothing. Tags and comments are searched apart, and the next
+    of each is kept until the text before it is consumed, so no stretch is scanned twice."""
+    limits = (source.rfind(">", start, end) + 1, source.rfind("-->", start, end) + 3)
+    searches = (_TAG_ONLY, _COMMENT)
+    ahead: list[re.Match[str] | None] = [None, None]
+    searched = [-1, -1]  # where each search last started; its next match is `ahead`
+    pos = start
+    while True:
+        for k in (0, 1):
+            if searched[k] < 0 or (ahead[k] is not None and ahead[k].start() < pos):  # type: ignore[union-attr]
+                ahead[k] = searches[k].search(source, pos, limits[k]) if pos < limits[k] else None
+                searched[k] = pos
+        found = [m.start() for m in ahead if m is not None]
+        if not found:
+            return
+        m = _TAG.match(source, min(found), end)
+        yield m  # type: ignore[misc]
+        pos = m.end()  # type: ignore[union-attr]
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_OPENS_HTML.search(text, 0, text.rfind(">") + 1))
+
+
 _SKIP = {"script", "style", "head", "template", "noscript"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BREAKS = {
@@ -30,10 +64,6 @@ _BREAKS = {
     "dt",
     "caption",
 }
-
-
-def looks_like_html(text: str) -> bool:
-    return bool(re.search(r"<(ul|ol|li|p|br|h[1-6]|table|tr|td|div|b|strong)\b[^>]*>", text, re.I))
 
 
 class _Scanner:
@@ -54,11 +84,9 @@ class _Scanner:
             self.pieces.append((start, end))
 
     def _take(self) -> Located | None:
-        located = None
-        for start, end in self.pieces:
-            part = decode(self.source, start, end)
-            located = part if located is None else located.concat(part)
+        parts = [decode(self.source, start, end) for start, end in self.pieces]
         self.pieces = []
+        located = join(parts) if parts else None
         return located if located else None
 
     def flush(self) -> None:
@@ -112,9 +140,7 @@ class _Scanner:
             first_start, first_end, _ = self.cells[0]
             label_blocks = self.blocks[first_start:first_end]
             if label_blocks:
-                label = label_blocks[0].text
-                for extra in label_blocks[1:]:
-                    label = label.concat(extra.text)
+                label = join([b.text for b in label_blocks])
                 self.blocks[first_start:first_end] = [Block("label", label)]
         self.cells = []
 
@@ -124,7 +150,7 @@ def html_blocks(source: str, start: int, end: int) -> list[Block]:
     scanner = _Scanner(source)
     pos = start
     skipping: str | None = None
-    for m in _TAG.finditer(source, start, end):
+    for m in _tags(source, start, end):
         if m.group(2) is None:  # a comment
             if not skipping:
                 scanner.text(pos, m.start())

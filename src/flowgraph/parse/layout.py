@@ -13,6 +13,23 @@ from flowgraph.parse.lines import LineParser
 LAYOUTS = ("html", "tabular", "markdown", "plain")
 
 
+_MD_MARK = re.compile(r"^#{1,6}\s|^\s*\|.*\|\s*$")
+
+
+def _has_md_link(line: str) -> bool:
+    r"""Whether the line holds `[text](url)` (what `.*\[[^\]]+\]\([^)]*\)` matched, in
+    quadratic time on a line of many `[`): some `](` has a `)` after it and a `[` before it,
+    with at least one character between, that no other `]` closes first."""
+    last_close = line.rfind(")")
+    j = line.find("](")
+    while j != -1 and j + 2 <= last_close:
+        opens = line.rfind("]", 0, j) + 1
+        if opens < j - 1 and line.find("[", opens, j - 1) != -1:
+            return True
+        j = line.find("](", j + 1)
+    return False
+
+
 def detect_layout(text: str, vocabulary: HeadingVocabulary | None = None) -> str:
     """Guess the layout from the text's shape (a manifest format hint overrides this)."""
     head = text[:4000].lstrip().lower()
@@ -27,9 +44,7 @@ def detect_layout(text: str, vocabulary: HeadingVocabulary | None = None) -> str
     ]
     if len(labels) >= 3 and len(known) >= 2:
         return "tabular"
-    md_marks = sum(
-        1 for line in lines if re.match(r"^#{1,6}\s|^\s*\|.*\|\s*$|.*\[[^\]]+\]\([^)]*\)", line)
-    )
+    md_marks = sum(1 for line in lines if _MD_MARK.match(line) or _has_md_link(line))
     if md_marks >= 2:
         return "markdown"
     return "plain"

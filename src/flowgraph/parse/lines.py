@@ -13,9 +13,11 @@ from dataclasses import replace
 
 from flowgraph.parse.blocks import Block
 from flowgraph.parse.html_fragment import html_blocks, looks_like_html
-from flowgraph.parse.located import Located, decode
+from flowgraph.parse.located import Located, decode, join
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# "## Title ##": the title runs to the closing hashes, found from the end of the line by
+# `_heading_end` (the pattern `\s+(.*?)\s*#*\s*$` took cubic time on a long run of spaces).
+_MD_HEADING = re.compile(r"^(#{1,6})\s+")
 _BULLET = re.compile(r"^(\s*)(?:[•·▪◦●\-*+]|\d{1,2}[.)])\s+\S")
 _RULE = re.compile(r"^[\s\-=_*|:]+$")
 _MD_TABLE = re.compile(r"^\s*\|.*\|\s*$")
@@ -30,6 +32,13 @@ _TERMINAL = (".", "!", "?", ":", ";", ")", '"', "”")
 _NUMBERED_HEADING = re.compile(
     r"^\s*((?:\d{1,2}(?:\.\d{1,2})*\.?|[a-z]\)|\([a-z0-9]{1,3}\))\s+)([A-Z][^.!;]{2,80}?[?:]?)\s*$"
 )
+
+
+def _heading_end(line: str, start: int) -> int:
+    """Where a Markdown heading's title ends: before optional closing hashes and spaces."""
+    end = len(line.rstrip())
+    end = max(len(line[:end].rstrip("#")), start)
+    return max(len(line[:end].rstrip()), start)
 
 
 def _is_all_caps(text: str) -> bool:
@@ -52,7 +61,7 @@ def _ends_mid_sentence(text: str) -> bool:
     stripped = text.rstrip()
     if not stripped or stripped.endswith(_TERMINAL):
         return False
-    last = re.split(r"\s+", stripped)[-1].lower().strip(",")
+    last = stripped.rsplit(None, 1)[-1].lower().strip(",")  # the last word, found from the end
     return last in _FUNCTION_WORDS or stripped.endswith(",")
 
 
@@ -67,13 +76,6 @@ def _is_short_line(text: str) -> bool:
     )
 
 
-def _join(blocks: list[Located]) -> Located:
-    out = blocks[0]
-    for extra in blocks[1:]:
-        out = out.concat(extra)
-    return out
-
-
 class LineParser:
     """Turns a whole notice into blocks; `known_heading` says if a line is a vocabulary heading."""
 
@@ -82,38 +84,58 @@ class LineParser:
         self.known_heading = known_heading
         self.markdown = markdown
         self.blocks: list[Block] = []
-        self.para: Located | None = None  # prose being accumulated
+        # Prose being accumulated, as its lines (joined once, when the paragraph ends: joining
+        # line by line would be quadratic in a long paragraph); None when no paragraph is open.
+        self.para: list[Located] | None = None
+        # Lines carrying on the last block, a list item, joined when the next block comes.
+        self.item_parts: list[Located] | None = None
         self.next_line = ""  # the next non-blank line, for look-ahead
         self.para_open = False  # True while the paragraph may continue on the next line
 
     def decode(self, start: int, end: int) -> Located:
         return decode(self.text, start, end, markdown=self.markdown)
 
+    def add(self, *blocks: Block) -> None:
+        if self.item_parts is not None:
+            last = self.blocks[-1]
+            self.blocks[-1] = Block("item", join(self.item_parts), depth=last.depth)
+            self.item_parts = None
+        self.blocks.extend(blocks)
+
     def end_para(self) -> None:
         if self.para:
-            self.blocks.append(Block("para", self.para))
+            self.add(Block("para", join(self.para)))
         self.para = None
         self.para_open = False
 
     def parse(self) -> list[Block]:
         lines = list(iter_lines(self.text))
+        # The next non-blank line after each line, found in one backward pass (a forward search
+        # from every line would be quadratic in a notice of many blank lines).
+        following = [""] * len(lines)
+        nxt = ""
+        for index in range(len(lines) - 1, -1, -1):
+            following[index] = nxt
+            if lines[index][2].strip():
+                nxt = lines[index][2]
         for index, (start, end, line) in enumerate(lines):
-            self.next_line = next((nxt for _, _, nxt in lines[index + 1 :] if nxt.strip()), "")
+            self.next_line = following[index]
             self.line(start, end, line)
         self.end_para()
+        self.add()
         return self.blocks
 
     def _continues_item(self, text: Located) -> bool:
         """A bare line right after a list item that stopped mid-sentence carries that item on."""
         if not self.blocks or self.para is not None or self.blocks[-1].kind != "item":
             return False
-        last = self.blocks[-1].text.text
+        last = self.item_parts[-1].text if self.item_parts else self.blocks[-1].text.text
         return _ends_mid_sentence(last) or (text.text[:1].islower() and not last.endswith("."))
 
     def line(self, start: int, end: int, line: str) -> None:
         if not line.strip():
             # A blank line ends a paragraph unless the paragraph plainly stops mid-sentence.
-            if self.para is None or not _ends_mid_sentence(self.para.text):
+            if self.para is None or not _ends_mid_sentence(self.para[-1].text):
                 self.end_para()
             return
         if "\t" in line:
@@ -127,9 +149,9 @@ class LineParser:
             return
         if m := _MD_HEADING.match(line):
             self.end_para()
-            text = self.decode(start + m.start(2), start + m.end(2))
+            text = self.decode(start + m.end(), start + _heading_end(line, m.end()))
             if text:
-                self.blocks.append(Block("heading", text, depth=len(m.group(1))))
+                self.add(Block("heading", text, depth=len(m.group(1))))
             return
         if (m := _NUMBERED_HEADING.match(line)) and (
             self.known_heading(m.group(2))
@@ -144,18 +166,18 @@ class LineParser:
             self.end_para()
             text = self.decode(start + m.start(2), start + m.end(2))
             if text:
-                self.blocks.append(Block("heading", text, depth=3))
+                self.add(Block("heading", text, depth=3))
             return
         if m := _BULLET.match(line):
             self.end_para()
             depth = len(m.group(1).expandtabs(4)) // 2
             text = self.decode(start, end)
             if text:
-                self.blocks.append(Block("item", text, depth=depth))
+                self.add(Block("item", text, depth=depth))
             return
         if looks_like_html(line):
             self.end_para()
-            self.blocks.extend(html_blocks(self.text, start, end))
+            self.add(*html_blocks(self.text, start, end))
             return
         self.prose_line(start, end, line)
 
@@ -164,14 +186,15 @@ class LineParser:
         if not text:
             return
         if self._continues_item(text):
-            last = self.blocks.pop()
-            self.blocks.append(Block("item", last.text.concat(text), depth=last.depth))
+            if self.item_parts is None:
+                self.item_parts = [self.blocks[-1].text]
+            self.item_parts.append(text)
             return
         if self.para is not None and (
-            self.para_open or _ends_mid_sentence(self.para.text) or text.text[:1].islower()
+            self.para_open or _ends_mid_sentence(self.para[-1].text) or text.text[:1].islower()
         ):
-            self.para = self.para.concat(text)
-            self.para_open = _ends_mid_sentence(self.para.text)
+            self.para.append(text)
+            self.para_open = _ends_mid_sentence(text.text)
             return
         bold = self.markdown and _BOLD_LINE.match(line)
         words = len(text.text.split())
@@ -205,17 +228,17 @@ class LineParser:
             or (heading_shaped and self.known_heading(text.text))
         ):
             self.end_para()
-            self.blocks.append(Block("heading", text, depth=2 if bold else 3))
+            self.add(Block("heading", text, depth=2 if bold else 3))
             return
         if _is_short_line(text.text) and not self.next_line.lstrip()[:1].islower():
             self.end_para()
-            self.blocks.append(Block("heading", text, depth=4, hard=False))
+            self.add(Block("heading", text, depth=4, hard=False))
             return
         if self.markdown and self.para is not None:
-            self.para = self.para.concat(text)
+            self.para.append(text)
         else:
             self.end_para()
-            self.para = text
+            self.para = [text]
         self.para_open = _ends_mid_sentence(text.text)
 
     def table_row(self, start: int, end: int, line: str) -> None:
@@ -229,7 +252,7 @@ class LineParser:
         if label_raw.strip():
             label_blocks = html_blocks(self.text, start, start + tab)
             if label_blocks:
-                self.blocks.append(Block("label", _join([b.text for b in label_blocks])))
+                self.add(Block("label", join([b.text for b in label_blocks])))
         # Further tabs separate further cells of the same row.
         cell_start, column = cells_start, 1
         for m in re.finditer(r"\t", self.text[cells_start:end]):
@@ -241,13 +264,11 @@ class LineParser:
         if start >= end or not self.text[start:end].strip():
             return
         if looks_like_html(self.text[start:end]):
-            self.blocks.extend(
-                replace(b, column=column) for b in html_blocks(self.text, start, end)
-            )
+            self.add(*(replace(b, column=column) for b in html_blocks(self.text, start, end)))
         else:
             text = self.decode(start, end)
             if text:
-                self.blocks.append(Block("para", text, column=column))
+                self.add(Block("para", text, column=column))
 
     def markdown_row(self, start: int, line: str) -> None:
         self.end_para()
@@ -261,6 +282,6 @@ class LineParser:
             return
         label = self.decode(start + cells[0][0], start + cells[0][1])
         if label:
-            self.blocks.append(Block("label", label))
+            self.add(Block("label", label))
         for column, (s, e) in enumerate(cells[1:], start=1):
             self._cell(start + s, start + e, column)

@@ -167,12 +167,12 @@ def build(
                          build_lock_wait=wait)  # fmt: skip
     try:
         if controller is not None:
-            from flowgraph.query.names import known_controllers, vet_new_controller
+            from flowgraph.query.names import BlankName, known_controllers, vet_new_controller
 
             controller = vet_new_controller(controller, known_controllers(settings),
                 settings.fuzzy_threshold, allow_new=new_controller)  # fmt: skip
         if service is not None and not service.strip():
-            raise FlowgraphError("--service is blank: give the service area's name, or leave it out")
+            raise BlankName("--service is blank: give the service area's name, or leave it out")
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("reading notices", total=None)
             report = run_build(settings, paths, controller=controller, service=service, strict=strict,
@@ -311,7 +311,9 @@ def flows(
         params = {}
         if controller is not None:
             params["controller"] = (
-                _names(graph, library, settings).resolve(controller, "controller", "--controller").iri
+                _names(graph, library, settings)
+                .resolve(controller, "controller", "--controller")
+                .iri
             )
         names, rows = run(graph, library["flows"], params)
     except FlowgraphError as exc:
@@ -656,9 +658,11 @@ def ropa(
     try:
         graph, library = open_store(settings), load_library(settings.queries_dir)
         if controller is not None:
-            controller = _names(graph, library, settings).resolve(
-                controller, "controller", "--controller"
-            ).label
+            controller = (
+                _names(graph, library, settings)
+                .resolve(controller, "controller", "--controller")
+                .label
+            )
         rows = ropa_rows(graph, library)
         if controller:
             known = sorted({r.controller for r in rows})

@@ -21,6 +21,7 @@ to a known organisation ("Leeds Council" beside "Leeds City Council") unless it 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -164,7 +165,11 @@ class Names:
         for index in (self.labels, self.alias_keys):
             for variant in _variants(key):
                 found_all = sorted(
-                    (self.by_iri[i] for i in index.get(variant, ()) if self.by_iri[i].kind in allowed),
+                    (
+                        self.by_iri[i]
+                        for i in index.get(variant, ())
+                        if self.by_iri[i].kind in allowed
+                    ),
                     key=lambda n: (n.display.lower(), n.iri),
                 )
                 if len(found_all) > 1:  # an organisation rather than a service area of its name
@@ -188,7 +193,9 @@ class Names:
             return []
         best: dict[str, float] = {}
         for index in (self.labels, self.alias_keys):
-            keys = [k for k, iris in index.items() if any(self.by_iri[i].kind in allowed for i in iris)]
+            keys = [
+                k for k, iris in index.items() if any(self.by_iri[i].kind in allowed for i in iris)
+            ]
             for key, score, _ in process.extract(
                 query, keys, scorer=_similarity, score_cutoff=SUGGESTION_CUTOFF, limit=None
             ):
@@ -286,10 +293,9 @@ def load_names(
     ]
     known: dict[str, set[str]] = {}
     if aliases:
-        try:
+        # no vocabulary at hand: labels and IRIs still resolve
+        with contextlib.suppress(FlowgraphError, OSError):
             known = gazetteer_aliases(settings.vocab_dir, settings.base_iri)
-        except (FlowgraphError, OSError):
-            pass  # no vocabulary at hand: labels and IRIs still resolve
     return Names(entries, known)
 
 
@@ -306,7 +312,8 @@ def bind_query_names(
 
 # ---------------------------------------------------------------------------- at build
 _GENERIC = frozenset(
-    "the of and council city county borough district metropolitan royal london".split()
+    {"the", "of", "and", "council", "city", "county", "borough", "district", "metropolitan"}
+    | {"royal", "london"}
 )
 
 
@@ -340,7 +347,7 @@ def vet_new_controller(
     text = " ".join((name or "").split())
     if not text:
         raise BlankName(
-            f"{what} is blank: give the controller's name, e.g. --controller \"Leeds City Council\"",
+            f'{what} is blank: give the controller\'s name, e.g. --controller "Leeds City Council"',
             name or "",
         )
     key = normalise_key(text)
@@ -348,7 +355,9 @@ def vet_new_controller(
         return text
     labels = sorted(set(known.values()))
     scored = [(closeness(text, label), label) for label in labels]
-    close = [label for score, label in sorted(scored, key=lambda s: (-s[0], s[1])) if score >= threshold]
+    close = [
+        label for score, label in sorted(scored, key=lambda s: (-s[0], s[1])) if score >= threshold
+    ]
     if close:
         raise NearDuplicateController(
             f"{what} {text!r} would be a new organisation, but it is close to "

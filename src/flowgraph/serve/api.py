@@ -9,7 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from flowgraph.query.library import LibraryQuery
+from flowgraph.query.names import bind_query_names
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.limits import page_work
+from flowgraph.serve.names import names_of
 from flowgraph.serve.sparql import ProtocolError, run_in_worker
 from flowgraph.store.results import plain_value
 from flowgraph.store.sparql_text import bind_in_where
@@ -25,6 +28,10 @@ def _value(text: str) -> int | str:
 def _endpoint(query: LibraryQuery):
     async def handler(request: Request, runtime: Runtime, **params: Any) -> dict[str, Any]:
         bound = {k: _value(v) for k, v in params.items() if v is not None}
+        if any(k in query.param_kinds and isinstance(v, str) for k, v in bound.items()):
+            bound = await page_work(  # names (labels, aliases) to IRIs: NameProblem on a miss
+                runtime.lanes, bind_query_names, query, bound, lambda: names_of(runtime)
+            )
         try:
             text = bind_in_where(query.text, bound) if bound else query.text
         except ValueError as exc:

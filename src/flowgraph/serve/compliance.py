@@ -20,6 +20,7 @@ from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.limits import page_work
+from flowgraph.serve.names import names_of, resolve
 from flowgraph.serve.pages import layout
 
 router = APIRouter()
@@ -38,6 +39,21 @@ async def reports_of(runtime: Runtime) -> list[ActivityReport]:
         lambda: check(runtime.store, runtime.library),
         heavy=True,
     )
+
+
+async def _named(
+    runtime: Runtime, controller: str | None, notice: str | None
+) -> tuple[str | None, str | None]:
+    """The controller's IRI and the notice's file name that the parameters name."""
+    if not controller and not notice:
+        return None, None
+
+    def work() -> tuple[str | None, str | None]:
+        iri = resolve(runtime, controller, "controller", "controller")
+        found = names_of(runtime).resolve(notice, "notice", "notice") if notice else None
+        return iri, found.file if found else None
+
+    return await page_work(runtime.lanes, work)
 
 
 def _chosen(
@@ -61,6 +77,7 @@ def _chosen(
 async def api_check(
     runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> list[dict[str, Any]]:
+    controller, notice = await _named(runtime, controller, notice)
     return [r.as_dict() for r in _chosen(await reports_of(runtime), controller, notice)]
 
 
@@ -110,6 +127,7 @@ def _detail(report: ActivityReport) -> str:
 async def check_page(
     runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> HTMLResponse:
+    controller, notice = await _named(runtime, controller, notice)
     reports = _chosen(await reports_of(runtime), controller, notice)
     title = "Notice completeness (UK GDPR Art. 13/14)"
     intro = (
@@ -124,6 +142,9 @@ async def check_page(
 
 async def comparison(runtime: Runtime, councils: list[str], service_like: str | None) -> Comparison:
     checks = await reports_of(runtime)
+    councils = await page_work(
+        runtime.lanes, lambda: [resolve(runtime, c, "controller", "council") or c for c in councils]
+    )
     try:
         return await page_work(
             runtime.lanes,

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.limits import page_work
+from flowgraph.serve.names import resolve
 from flowgraph.serve.pages import layout, link
 from flowgraph.trace.chains import TooManyChains, TraceTimeout, find_node, trace
 from flowgraph.trace.network import category_members, flow_network
@@ -44,7 +45,9 @@ async def explore(
     recipient: str | None = None,
     category: str | None = None,
     purpose: str | None = None,
-    entity: Annotated[str | None, Query(description="An entity IRI: its flows in and out")] = None,
+    entity: Annotated[
+        str | None, Query(description="An entity (name or IRI): its flows in and out")
+    ] = None,
     max_hops: Annotated[int, Query(ge=1, le=6)] = 2,
 ) -> HTMLResponse:
     return await page_work(
@@ -59,7 +62,10 @@ async def explore(
 
 def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) -> HTMLResponse:
     graph, members = _network(runtime)
-    controller, recipient = selection.controller, selection.recipient
+    controller = resolve(runtime, selection.controller, "recipient", "controller")
+    recipient = resolve(runtime, selection.recipient, "recipient", "recipient")
+    category = resolve(runtime, selection.category, "category", "category")
+    entity = resolve(runtime, entity, "entity", "entity")
     if entity and entity in graph:
         kind = graph.nodes[entity].get("kind")
         controller = (
@@ -76,7 +82,7 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
                     controller,
                     selection.service,
                     recipient,
-                    selection.category,
+                    category,
                     selection.purpose,
                     selection.max_hops,
                 ),
@@ -126,9 +132,11 @@ def _trace(
     """The chains as JSON, bounded in number and time (a hub at 6 hops has millions)."""
     deadline = time.monotonic() + runtime.settings.page_timeout
     graph, members = _network(runtime)
+    start_iri = resolve(runtime, origin, "recipient", "from")
+    target_iri = resolve(runtime, to, "recipient", "to")
     try:
-        start = find_node(graph, origin)
-        target = find_node(graph, to) if to else None
+        start = find_node(graph, start_iri or origin)
+        target = find_node(graph, target_iri) if target_iri else None
         chains = trace(
             graph,
             start,

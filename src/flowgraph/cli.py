@@ -246,8 +246,12 @@ def extract(
         sources, _ = read_manifest(manifest)
         extractor.register_controllers(sources)
         source = next((s for s in sources if s.path == file.resolve()), None)
-    if controller:
+    if controller is not None:
         from flowgraph.model import NoticeSource
+        from flowgraph.query.names import BlankName
+
+        if not controller.strip():
+            raise _fail(BlankName("--controller is blank: give the controller's name"))
 
         source = NoticeSource(file.resolve(), controller, service)
     if source is None:
@@ -350,7 +354,10 @@ def query(
             table.add_row(
                 q.name,
                 f"{q.title}\n[dim]{q.description}[/dim]",
-                "\n".join(f"{k}: {v}" for k, v in q.params.items()),
+                "\n".join(
+                    f"{k}{f' ({q.param_kinds[k]})' if k in q.param_kinds else ''}: {v}"
+                    for k, v in q.params.items()
+                ),
             )
         out.print(table)
         return

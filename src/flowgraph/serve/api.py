@@ -75,7 +75,13 @@ def build_router(library: dict[str, LibraryQuery]) -> APIRouter:
     @router.get("", summary="The query library: names, descriptions and parameters")
     async def listing() -> list[dict[str, Any]]:
         return [
-            {"name": q.name, "title": q.title, "description": q.description, "parameters": q.params}
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "parameters": q.params,
+                "names": q.param_kinds,  # parameter -> what it names (takes a name or an IRI)
+            }
             for q in library.values()
         ]
 

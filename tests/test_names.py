@@ -104,6 +104,18 @@ def test_a_misspelling_is_refused_with_the_closest_names(names):
     assert isinstance(miss.value, FlowgraphError)
 
 
+def test_names_resolve_through_an_external_store(virtuoso_built):
+    """The index is one library query: the same names on Virtuoso as on the embedded store."""
+    settings, _ = virtuoso_built
+    remote = load_names(open_store(settings), load_library(settings.queries_dir), settings)
+    assert remote.resolve("Her Majesty's Revenue and Customs", "recipient").iri == HMRC
+    assert remote.resolve("the police", "category").iri == POLICE
+    assert remote.resolve("Housing", "service").iri.endswith("/service/housing")
+    with pytest.raises(NameNotFound) as miss:
+        remote.resolve("Leeds Council", "controller")
+    assert miss.value.suggestions == LEEDS_AS_CONTROLLER
+
+
 def test_a_name_of_another_kind_is_not_taken(names):
     """HMRC is an organisation, not a controller or a category: refused, never guessed."""
     with pytest.raises(NameNotFound, match="no controller called 'HMRC'"):

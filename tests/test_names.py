@@ -259,6 +259,22 @@ def test_viz_controller_recipient_category_take_names(cli, tmp_path):
         assert f"did you mean: {', '.join(suggested)}?" in _flat(miss.output)
 
 
+def test_a_misspelt_service_area_gets_suggestions(cli, tmp_path):
+    for args in (
+        ["trace", "--from", "leicester city council"],
+        ["viz", "--controller", "Leicester City Council", "-o", str(tmp_path / "v.html")],
+        ["dpia", "--from", "Leicester City Council", "-o", str(tmp_path / "d.html")],
+    ):
+        miss = cli(*args, "--service", "Housng")
+        assert miss.exit_code == 2, (args, miss.output)
+        assert _flat(miss.output).startswith(
+            "error: Leicester City Council has no service area 'Housng'; did you mean: Housing?; "
+            "it has: CCTV, Digital Transformation,"
+        )
+        found = cli(*args, "--service", "housing")
+        assert found.exit_code == 0, (args, found.output)
+
+
 def _csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -360,6 +376,20 @@ def test_endpoint_misses_are_404_with_suggestions(server):
     assert "<a href='/trace?from=Leeds+City+Council'>Leeds City Council</a>" in page.text
     found = client.get("/trace", params={"from": "Leeds City Council", "to": "the police"})
     assert found.status_code == 200 and "Police" in found.text
+
+
+def test_endpoint_service_misses_get_suggestions(server):
+    client, _ = server
+    miss = client.get("/api/trace", params={"from": "Leicester City Council", "service": "Housng"})
+    assert miss.status_code == 404 and miss.json()["suggestions"] == ["Housing"]
+    page = client.get(
+        "/explore", params={"controller": "Leicester City Council", "service": "Housng"}
+    )
+    assert page.status_code == 404 and "did you mean: Housing?" in page.text
+    found = client.get(
+        "/explore", params={"controller": "Leicester City Council", "service": "Housing"}
+    )
+    assert found.status_code == 200
 
 
 def test_explore_takes_names(server):

@@ -73,6 +73,9 @@ class NameProblem(FlowgraphError):
         self.suggestions = list(suggestions)
         super().__init__(message)
 
+    def __str__(self) -> str:  # the message as given, also where a KeyError is a base
+        return str(self.args[0]) if self.args else ""
+
     def as_json(self) -> dict[str, Any]:
         return {"detail": str(self), "name": self.name, "suggestions": self.suggestions}
 
@@ -85,6 +88,23 @@ class NameNotFound(NameProblem):
     """Nothing in the graph or the gazetteer answers to the name."""
 
     status = 404
+
+
+class UnknownServiceArea(NameNotFound, KeyError):
+    """`--service` names no service area of the organisation chosen (trace, viz, dpia); a
+    KeyError too, as the network lookups that raise it always were."""
+
+
+def unknown_service(owner: str, service: str, known: Iterable[str]) -> UnknownServiceArea:
+    """The error for a service area `owner` does not have, with the closest of those it has."""
+    labels = sorted(set(known))
+    suggestions = suggest_among(service, labels)
+    hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    return UnknownServiceArea(
+        f"{owner} has no service area {service!r}{hint}; it has: {', '.join(labels) or 'none'}",
+        service,
+        suggestions,
+    )
 
 
 class AmbiguousName(NameProblem):
@@ -231,6 +251,25 @@ class Names:
             else value
             for key, value in params.items()
         }
+
+
+def suggest_among(text: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates closest to `text`, best first (the same measure as `Names.suggest`)."""
+    query = normalise_key(text)
+    by_key = {normalise_key(c): c for c in candidates}
+    scored = process.extract(
+        query, list(by_key), scorer=_similarity, score_cutoff=SUGGESTION_CUTOFF, limit=None
+    )
+    top = max((score for _, score, _ in scored), default=0.0)
+    ranked = sorted(
+        (
+            (round(score, 1), by_key[key])
+            for key, score, _ in scored
+            if score >= top - SUGGESTION_SPREAD
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return _unique(label for _, label in ranked)[:SUGGESTIONS]
 
 
 def _similarity(a: str, b: str, **_: Any) -> float:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
+from flowgraph.query.names import NameProblem
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.limits import page_work
 from flowgraph.serve.names import resolve
@@ -89,6 +90,8 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
             ),
             members,
         )
+    except NameProblem:
+        raise  # 404 with suggestions (serve/names.py)
     except KeyError as exc:
         raise HTTPException(404, exc.args[0]) from exc
     title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
@@ -147,6 +150,8 @@ def _trace(
             limit=runtime.settings.max_chains,
             deadline=deadline,
         )
+    except NameProblem:
+        raise  # 404 with suggestions (serve/names.py)
     except KeyError as exc:
         raise HTTPException(404, exc.args[0]) from exc
     except TooManyChains as exc:

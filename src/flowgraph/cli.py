@@ -60,6 +60,21 @@ class _Graph:
     library: dict[str, Any]
     network: Any
     start: str | None = None  # the resolved IRI the network was read around
+    names: Any = None  # query.names.Names of the graph, read when a name was resolved
+
+    def resolve(self, name: str | None, kind: str, what: str) -> str | None:
+        """The IRI a typed name (label, alias, acronym or IRI) names; None for no name."""
+        if name is None:
+            return None
+        if self.names is None:
+            self.names = _names(self.store, self.library, self.settings)
+        return self.names.resolve(name, kind, what).iri
+
+
+def _names(store: Any, library: dict[str, Any], settings: Settings) -> Any:
+    from flowgraph.query.names import load_names
+
+    return load_names(store, library, settings)
 
 
 def _open_graph(
@@ -69,25 +84,27 @@ def _open_graph(
     categories: dict[str, list[tuple[str, str]]] | bool = False,
     *,
     with_details: bool = True,
+    kind: str = "recipient",
+    what: str = "--from",
 ) -> _Graph:
     """With `around`, only the part of the network within `hops` of it is read (one query per
     hop), which keeps one council's trace fast however many councils the graph holds."""
     from flowgraph.query.library import load_library
     from flowgraph.store.base import open_store
     from flowgraph.trace.network import category_members, flow_network, reachable_network
-    from flowgraph.trace.resolve import resolve_node
 
     settings = _settings(store)
     graph_store = open_store(settings)
     library = load_library(settings.queries_dir)
     if around is None:
         return _Graph(settings, graph_store, library, flow_network(graph_store, library))
-    start = resolve_node(graph_store, library, around)
+    names = _names(graph_store, library, settings)
+    start = names.resolve(around, kind, what).iri
     members = category_members(graph_store, library) if categories is True else None
     network = reachable_network(
         graph_store, library, start, hops, members, with_details=with_details
     )
-    return _Graph(settings, graph_store, library, network, start)
+    return _Graph(settings, graph_store, library, network, start, names)
 
 
 def _fail(exc: Exception, code: int = 2) -> typer.Exit:
@@ -118,6 +135,14 @@ def build(
             "(default 600, FLOWGRAPH_BUILD_LOCK_WAIT); then exit 2",
         ),
     ] = None,
+    new_controller: Annotated[
+        bool,
+        typer.Option(
+            "--new-controller",
+            help="--controller names an organisation not known yet, even if its name is close to "
+            "a known one",
+        ),
+    ] = False,
     store: Store = None,
     update_url: Annotated[
         str | None,
@@ -141,6 +166,13 @@ def build(
     settings = _settings(store, store_update_url=update_url, store_graph_store_url=graph_store_url,
                          build_lock_wait=wait)  # fmt: skip
     try:
+        if controller is not None:
+            from flowgraph.query.names import BlankName, known_controllers, vet_new_controller
+
+            controller = vet_new_controller(controller, known_controllers(settings),
+                settings.fuzzy_threshold, allow_new=new_controller)  # fmt: skip
+        if service is not None and not service.strip():
+            raise BlankName("--service is blank: give the service area's name, or leave it out")
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("reading notices", total=None)
             report = run_build(settings, paths, controller=controller, service=service, strict=strict,
@@ -214,8 +246,12 @@ def extract(
         sources, _ = read_manifest(manifest)
         extractor.register_controllers(sources)
         source = next((s for s in sources if s.path == file.resolve()), None)
-    if controller:
+    if controller is not None:
         from flowgraph.model import NoticeSource
+        from flowgraph.query.names import BlankName
+
+        if not controller.strip():
+            raise _fail(BlankName("--controller is blank: give the controller's name"))
 
         source = NoticeSource(file.resolve(), controller, service)
     if source is None:
@@ -275,16 +311,15 @@ def flows(
     settings = _settings(store)
     try:
         graph = open_store(settings)
+        library = load_library(settings.queries_dir)
         params = {}
-        if controller:
-            from flowgraph.normalise.gazetteer import slugify
-
+        if controller is not None:
             params["controller"] = (
-                controller
-                if controller.startswith("http")
-                else f"{settings.base_iri}org/{slugify(controller)}"
+                _names(graph, library, settings)
+                .resolve(controller, "controller", "--controller")
+                .iri
             )
-        names, rows = run(graph, load_library(settings.queries_dir)["flows"], params)
+        names, rows = run(graph, library["flows"], params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     _print_rows(names, rows, fmt)
@@ -295,7 +330,11 @@ def query(
     name: Annotated[str | None, typer.Argument(help="A library query name, or a .rq file")] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="key=value; an IRI value starts with http"),
+        typer.Option(
+            "--param",
+            "-p",
+            help="key=value; a parameter that names something takes a name, alias or IRI",
+        ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json")] = "table",
     list_queries: Annotated[bool, typer.Option("--list", help="List the query library")] = False,
@@ -304,6 +343,7 @@ def query(
     """Run a query from queries/ (or a .rq file) with bound parameters."""
     from flowgraph.errors import QueryError
     from flowgraph.query.library import load_library, parse_query, run
+    from flowgraph.query.names import bind_query_names
     from flowgraph.store.base import open_store
 
     settings = _settings(store)
@@ -314,7 +354,10 @@ def query(
             table.add_row(
                 q.name,
                 f"{q.title}\n[dim]{q.description}[/dim]",
-                "\n".join(f"{k}: {v}" for k, v in q.params.items()),
+                "\n".join(
+                    f"{k}{f' ({q.param_kinds[k]})' if k in q.param_kinds else ''}: {v}"
+                    for k, v in q.params.items()
+                ),
             )
         out.print(table)
         return
@@ -333,7 +376,9 @@ def query(
             if not sep:
                 raise QueryError(f"--param {item!r}: expected key=value")
             params[key] = int(value) if value.isdigit() else value
-        names, rows = run(open_store(settings), chosen, params)
+        graph = open_store(settings)
+        params = bind_query_names(chosen, params, lambda: _names(graph, library, settings))
+        names, rows = run(graph, chosen, params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     _print_rows(names, rows, fmt)
@@ -417,7 +462,8 @@ def trace(
     ],
     service: Annotated[str | None, typer.Option(help="Only this service area of it")] = None,
     to: Annotated[
-        str | None, typer.Option("--to", help="Only chains that reach this organisation")
+        str | None,
+        typer.Option("--to", help="Only chains that reach this organisation (name or IRI)"),
     ] = None,
     max_hops: Annotated[int, typer.Option(help="Longest chain, in hops")] = 4,
     include_categories: Annotated[
@@ -430,11 +476,10 @@ def trace(
     from flowgraph.trace.chains import trace as run_trace
     from flowgraph.trace.network import category_members
     from flowgraph.trace.render import render
-    from flowgraph.trace.resolve import resolve_node
 
     try:
         graph = _open_graph(store, origin, max_hops, include_categories, with_details=False)
-        target = resolve_node(graph.store, graph.library, to) if to else None
+        target = graph.resolve(to, "recipient", "--to")
         members = category_members(graph.store, graph.library) if include_categories else None
         chains = run_trace(
             graph.network, graph.start, service=service, to=target, max_hops=max_hops,
@@ -453,14 +498,16 @@ def viz(
         "flows.html"
     ),
     controller: Annotated[
-        str | None, typer.Option(help="Flows reachable from this controller")
+        str | None, typer.Option(help="Flows reachable from this controller (name or IRI)")
     ] = None,
     service: Annotated[
         str | None, typer.Option(help="Only from this service area of the controller")
     ] = None,
-    recipient: Annotated[str | None, typer.Option(help="Flows leading to this recipient")] = None,
+    recipient: Annotated[
+        str | None, typer.Option(help="Flows leading to this recipient (name or IRI)")
+    ] = None,
     category: Annotated[
-        str | None, typer.Option(help="Only flows to this recipient category")
+        str | None, typer.Option(help="Only flows to this recipient category (name or IRI)")
     ] = None,
     purpose: Annotated[
         str | None, typer.Option(help="Only flows of activities whose purposes mention this")
@@ -475,10 +522,13 @@ def viz(
 
     try:
         # Reach of one controller: read only that part of the network.
-        graph = _open_graph(store, controller if controller and not recipient else None, max_hops)
+        graph = _open_graph(store, controller if controller is not None and recipient is None
+                            else None, max_hops, what="--controller")  # fmt: skip
         chosen = Selection(
-            graph.start or controller, service, recipient, category, purpose, max_hops
-        )
+            graph.start or graph.resolve(controller, "recipient", "--controller"), service,
+            graph.resolve(recipient, "recipient", "--recipient"),
+            graph.resolve(category, "category", "--category"), purpose, max_hops,
+        )  # fmt: skip
         view = collapse(select(graph.network, chosen), category_members(graph.store, graph.library))
     except KeyError as exc:
         raise _fail(FlowgraphError(exc.args[0])) from exc
@@ -504,7 +554,7 @@ def dpia(
     from flowgraph.report.dpia import DPIA_HOPS, build_report, render_html, render_markdown
 
     try:
-        graph = _open_graph(store, origin, DPIA_HOPS)
+        graph = _open_graph(store, origin, DPIA_HOPS, kind="controller")
         report = build_report(graph.store, graph.library, graph.network, graph.start, service)
     except KeyError as exc:
         raise _fail(FlowgraphError(exc.args[0])) from exc
@@ -544,7 +594,9 @@ def check(
     ] = None,
     notice: Annotated[
         str | None,
-        typer.Option(help="Only this notice (file name, e.g. leeds-city-council-general.txt)"),
+        typer.Option(
+            help="Only this notice (file name, e.g. leeds-city-council-general.txt, or IRI)"
+        ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json or md")] = "text",
     output: Annotated[
@@ -578,13 +630,19 @@ def check(
         raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
     settings = _settings(store)
     try:
-        library = load_library(settings.queries_dir)
+        graph, library = open_store(settings), load_library(settings.queries_dir)
+        if controller is not None or notice is not None:
+            names = _names(graph, library, settings)
+            if controller is not None:
+                controller = names.resolve(controller, "controller", "--controller").iri
+            if notice is not None:
+                notice = names.resolve(notice, "notice", "--notice").file
         waiver_file = find_waiver_file(waivers, settings.check_waivers, [settings.root])
         accepted = []
         if waiver_file is not None:
-            names = {q.name for q in library.values() if q.kind == "requirement"}
-            accepted = load_waivers(waiver_file, names)
-        reports = run_check(open_store(settings), library)
+            requirement_names = {q.name for q in library.values() if q.kind == "requirement"}
+            accepted = load_waivers(waiver_file, requirement_names)
+        reports = run_check(graph, library)
         reports, unused = apply_waivers(reports, accepted)
         for waiver in unused:
             err.print(
@@ -628,7 +686,14 @@ def ropa(
         raise _fail(FlowgraphError(f"{output}: write a .csv or an .xlsx file"))
     settings = _settings(store)
     try:
-        rows = ropa_rows(open_store(settings), load_library(settings.queries_dir))
+        graph, library = open_store(settings), load_library(settings.queries_dir)
+        if controller is not None:
+            controller = (
+                _names(graph, library, settings)
+                .resolve(controller, "controller", "--controller")
+                .label
+            )
+        rows = ropa_rows(graph, library)
         if controller:
             known = sorted({r.controller for r in rows})
             rows = [r for r in rows if r.controller.lower() == controller.lower()]
@@ -668,6 +733,8 @@ def compare(
     try:
         graph = open_store(settings)
         library = load_library(settings.queries_dir)
+        names = _names(graph, library, settings)
+        councils = [names.resolve(c, "controller", "council").iri for c in councils]
         result = run_compare(graph, library, councils, service_like, run_check(graph, library))
     except FlowgraphError as exc:
         raise _fail(exc) from exc

@@ -1,6 +1,9 @@
 """The query library: queries/*.rq files with a comment header (title, description, params).
 
 Values are bound as parameters: the store writes each as one escaped term in a VALUES block.
+A parameter that names something says what in brackets (`# param: controller (controller) - ...`):
+the command line and the endpoint then accept a name or alias for it as well as an IRI (see
+query/names.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flowgraph.errors import QueryError
+from flowgraph.query.names import parse_param_name
 from flowgraph.store.base import GraphStore
 
 _HEADER = re.compile(r"^#\s*(title|description|param|article|flag):\s*(.*)$")
@@ -25,6 +29,7 @@ class LibraryQuery:
     description: str
     params: dict[str, str] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)  # other header lines: article, flag
+    param_kinds: dict[str, str] = field(default_factory=dict)  # parameter -> what it names
 
     @property
     def is_check(self) -> bool:
@@ -40,14 +45,21 @@ def parse_query(path: Path) -> LibraryQuery:
     text = path.read_text(encoding="utf-8")
     meta: dict[str, str] = {}
     params: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for line in text.splitlines():
         m = _HEADER.match(line.strip())
         if not m:
             continue
         key, value = m.groups()
         if key == "param":
-            name, _, description = value.partition(" - ")
-            params[name.strip()] = description.strip()
+            head, _, description = value.partition(" - ")
+            try:
+                name, kind = parse_param_name(head)
+            except ValueError as exc:
+                raise QueryError(f"{path}: param {head.strip()!r}: {exc}") from exc
+            params[name] = description.strip()
+            if kind:
+                kinds[name] = kind
         else:
             meta[key] = value.strip()
     return LibraryQuery(
@@ -58,6 +70,7 @@ def parse_query(path: Path) -> LibraryQuery:
         meta.pop("description", ""),
         params,
         meta,
+        kinds,
     )
 
 

@@ -92,9 +92,10 @@ def build_report(
     report = Report(label, service)
     rows = run(store, library["dpia-facts"], {"controller": controller})[1]
     if service and not any((r["serviceLabel"] or "").lower() == service.lower() for r in rows):
-        known = sorted({r["serviceLabel"] for r in rows if r["serviceLabel"]})
-        raise KeyError(
-            f"{label} has no service area {service!r}; it has: {', '.join(known) or 'none'}"
+        from flowgraph.query.names import unknown_service
+
+        raise unknown_service(
+            label, service, [r["serviceLabel"] for r in rows if r["serviceLabel"]]
         )
     footnote_of: dict[tuple[str, int, int], int] = {}
     seen: set[tuple[str, str, str | None]] = set()

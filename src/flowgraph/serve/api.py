@@ -12,7 +12,10 @@ from fastapi.responses import Response
 
 from flowgraph.errors import QueryError
 from flowgraph.query.library import LibraryQuery, run
+from flowgraph.query.names import bind_query_names
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.limits import page_work
+from flowgraph.serve.names import names_of
 from flowgraph.serve.work import call_in_worker
 
 _INTEGER = re.compile(r"[0-9]{1,18}")
@@ -41,6 +44,10 @@ def library_json(runtime: Runtime, name: str, bound: dict[str, Any]) -> bytes:
 def _endpoint(query: LibraryQuery):
     async def handler(request: Request, runtime: Runtime, **params: Any) -> Response:
         bound = {k: _value(v) for k, v in params.items() if v is not None}
+        if any(k in query.param_kinds and isinstance(v, str) for k, v in bound.items()):
+            bound = await page_work(  # names (labels, aliases) to IRIs: NameProblem on a miss
+                runtime.lanes, bind_query_names, query, bound, lambda: names_of(runtime)
+            )
         body = await call_in_worker(request, runtime, f"{__name__}:library_json", query.name, bound)
         return Response(body, media_type="application/json")
 
@@ -71,7 +78,13 @@ def build_router(library: dict[str, LibraryQuery]) -> APIRouter:
     @router.get("", summary="The query library: names, descriptions and parameters")
     async def listing() -> list[dict[str, Any]]:
         return [
-            {"name": q.name, "title": q.title, "description": q.description, "parameters": q.params}
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "parameters": q.params,
+                "names": q.param_kinds,  # parameter -> what it names (takes a name or an IRI)
+            }
             for q in library.values()
         ]
 

@@ -109,4 +109,5 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     app.include_router(explore.router)
     app.include_router(compliance.router)
     app.include_router(pages.router)
+    names.install(app)  # a name that matches nothing: 404 with suggestions
     return app

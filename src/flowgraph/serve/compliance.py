@@ -21,6 +21,8 @@ from flowgraph.report.completeness import MARKS, ActivityReport, check
 from flowgraph.report.completeness_render import status_text
 from flowgraph.report.waivers import apply_waivers
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.limits import page_work
+from flowgraph.serve.names import names_of, resolve
 from flowgraph.serve.pages import layout
 from flowgraph.serve.work import call_in_worker
 
@@ -58,6 +60,21 @@ async def waived_reports_of(request: Request, runtime: Runtime) -> list[Activity
     return apply_waivers(reports, waivers)[0] if waivers else reports
 
 
+async def _named(
+    runtime: Runtime, controller: str | None, notice: str | None
+) -> tuple[str | None, str | None]:
+    """The controller's IRI and the notice's file name that the parameters name."""
+    if not controller and not notice:
+        return None, None
+
+    def work() -> tuple[str | None, str | None]:
+        iri = resolve(runtime, controller, "controller", "controller")
+        found = names_of(runtime).resolve(notice, "notice", "notice") if notice else None
+        return iri, found.file if found else None
+
+    return await page_work(runtime.lanes, work)
+
+
 def _chosen(
     reports: list[ActivityReport], controller: str | None, notice: str | None
 ) -> list[ActivityReport]:
@@ -79,6 +96,7 @@ def _chosen(
 async def api_check(
     request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> list[dict[str, Any]]:
+    controller, notice = await _named(runtime, controller, notice)
     reports = await waived_reports_of(request, runtime)
     return [r.as_dict() for r in _chosen(reports, controller, notice)]
 
@@ -130,6 +148,7 @@ def _detail(report: ActivityReport) -> str:
 async def check_page(
     request: Request, runtime: RuntimeDep, controller: str | None = None, notice: str | None = None
 ) -> HTMLResponse:
+    controller, notice = await _named(runtime, controller, notice)
     reports = _chosen(await waived_reports_of(request, runtime), controller, notice)
     title = "Notice completeness (UK GDPR Art. 13/14)"
     intro = (
@@ -146,6 +165,9 @@ async def check_page(
 async def comparison(
     request: Request, runtime: Runtime, councils: list[str], service_like: str | None
 ) -> Comparison:
+    councils = await page_work(
+        runtime.lanes, lambda: [resolve(runtime, c, "controller", "council") or c for c in councils]
+    )
     return await call_in_worker(
         request, runtime, f"{__name__}:compare_councils", councils, service_like or None
     )

@@ -28,7 +28,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from flowgraph.errors import QueryError
+from flowgraph.errors import FlowgraphError, QueryError
 from flowgraph.serve.sandbox import forbid_network
 from flowgraph.settings import Settings
 from flowgraph.store.results import Outcome, QueryTimeout, ResultTooLarge, Term
@@ -118,6 +118,9 @@ def _answer(
             value = _call(context[0], target, args)
         except HTTPException as exc:
             conn.send(("http", (exc.status_code, str(exc.detail), dict(exc.headers or {}))))
+            return
+        except FlowgraphError as exc:  # e.g. a name that names nothing: raised again as it is
+            conn.send(("raise", exc))
             return
         size = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         if size > max_bytes:
@@ -380,6 +383,8 @@ class ProcessExecutor:
             return payload
         if status == "too-large":
             raise ResultTooLarge(payload)
+        if status == "raise":
+            raise payload
         if status == "http":
             code, detail, headers = payload
             raise HTTPException(code, detail, headers=headers or None)

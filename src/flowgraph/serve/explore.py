@@ -10,7 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from flowgraph.query.names import NameProblem
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.names import resolve
 from flowgraph.serve.pages import layout, link
 from flowgraph.serve.work import call_in_worker
 from flowgraph.trace.chains import TooManyChains, TraceTimeout, find_node, trace
@@ -51,7 +53,9 @@ async def explore(
     recipient: str | None = None,
     category: str | None = None,
     purpose: str | None = None,
-    entity: Annotated[str | None, Query(description="An entity IRI: its flows in and out")] = None,
+    entity: Annotated[
+        str | None, Query(description="An entity (name or IRI): its flows in and out")
+    ] = None,
     max_hops: Annotated[int, Query(ge=1, le=6)] = 2,
 ) -> HTMLResponse:
     body = await call_in_worker(
@@ -71,7 +75,10 @@ def explore_html(runtime: Runtime, selection: Selection, entity: str | None) -> 
 
 def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) -> HTMLResponse:
     graph, members = _network(runtime)
-    controller, recipient = selection.controller, selection.recipient
+    controller = resolve(runtime, selection.controller, "recipient", "controller")
+    recipient = resolve(runtime, selection.recipient, "recipient", "recipient")
+    category = resolve(runtime, selection.category, "category", "category")
+    entity = resolve(runtime, entity, "entity", "entity")
     if entity and entity in graph:
         kind = graph.nodes[entity].get("kind")
         controller = (
@@ -88,13 +95,15 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
                     controller,
                     selection.service,
                     recipient,
-                    selection.category,
+                    category,
                     selection.purpose,
                     selection.max_hops,
                 ),
             ),
             members,
         )
+    except NameProblem:
+        raise  # 404 with suggestions (serve/names.py)
     except KeyError as exc:
         raise HTTPException(404, exc.args[0]) from exc
     title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
@@ -146,9 +155,11 @@ def trace_json(
         time.monotonic() + runtime.settings.page_timeout
     )
     graph, members = _network(runtime)
+    start_iri = resolve(runtime, origin, "recipient", "from")
+    target_iri = resolve(runtime, to, "recipient", "to")
     try:
-        start = find_node(graph, origin)
-        target = find_node(graph, to) if to else None
+        start = find_node(graph, start_iri or origin)
+        target = find_node(graph, target_iri) if target_iri else None
         chains = trace(
             graph,
             start,
@@ -159,6 +170,8 @@ def trace_json(
             limit=runtime.settings.max_chains,
             deadline=deadline,
         )
+    except NameProblem:
+        raise  # 404 with suggestions (serve/names.py)
     except KeyError as exc:
         raise HTTPException(404, exc.args[0]) from exc
     except TooManyChains as exc:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import HTTPException, Request
 
-from flowgraph.errors import QueryError
+from flowgraph.errors import FlowgraphError, QueryError
 from flowgraph.serve.deps import Runtime
 from flowgraph.serve.executor import (
     Cancelled,
@@ -51,7 +51,7 @@ async def in_worker(
         raise ProtocolError(503, str(exc), {"Retry-After": str(exc.retry_after)}) from None
     cancelled = threading.Event()
     answer: list[Any] = []
-    failure: list[Exception] = []
+    failure: list[FlowgraphError | HTTPException] = []
 
     async def work(done: anyio.CancelScope) -> None:
         try:
@@ -61,7 +61,7 @@ async def in_worker(
                     limiter=runtime.lanes.sparql if runtime.lanes else None,
                 )
             )
-        except (QueryError, HTTPException) as exc:
+        except (FlowgraphError, HTTPException) as exc:
             failure.append(exc)
         finally:
             done.cancel()
@@ -82,8 +82,8 @@ async def in_worker(
     if not failure:
         return answer[0]
     exc = failure[0]
-    if isinstance(exc, HTTPException):
-        raise exc
+    if isinstance(exc, HTTPException) or not isinstance(exc, QueryError):
+        raise exc  # the work's own answer (e.g. a name that names nothing: 404 with suggestions)
     if isinstance(exc, Cancelled):
         raise ProtocolError(499, "the client went away; the work was stopped")
     if isinstance(exc, QueryTimeout):

@@ -55,10 +55,10 @@ def _senders(graph: nx.MultiDiGraph, node: str, service: str | None) -> list[str
         if not chosen:  # a service area that acts for an organisation is that organisation's node
             chosen = [n for n in graph if _acts_for(graph, n, node, service)]
         if not chosen:
-            known = ", ".join(sorted(graph.nodes[u]["label"] for u in units))
-            raise KeyError(
-                f"{graph.nodes[node]['label']} has no service area {service!r}; it has: {known or 'none'}"
-            )
+            from flowgraph.query.names import unknown_service
+
+            labels = [graph.nodes[u]["label"] for u in units]
+            raise unknown_service(graph.nodes[node]["label"], service, labels)
         return chosen
     return [node, *units]
 

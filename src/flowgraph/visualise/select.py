@@ -54,9 +54,10 @@ def select(graph: nx.MultiDiGraph, chosen: Selection) -> View:
                 if keep.nodes[u]["label"].lower() == chosen.service.lower()
             ]
             if not sources:
-                raise KeyError(
-                    f"{keep.nodes[start]['label']} has no service area {chosen.service!r}"
-                )
+                from flowgraph.query.names import unknown_service
+
+                labels = [keep.nodes[u]["label"] for u in _units(keep, start)]
+                raise unknown_service(keep.nodes[start]["label"], chosen.service, labels)
         reached = set(sources)
         frontier = set(sources)
         for _ in range(chosen.max_hops):

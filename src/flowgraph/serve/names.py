@@ -1,0 +1,67 @@
+"""Typed names on the endpoint: resolved once-per-snapshot index, and the answer to a miss.
+
+A parameter that names an organisation, category, service area or notice (`/api/trace?from=`,
+`/explore?controller=`, `/api/queries/NAME?controller=`, `/check?notice=`) takes what the
+command line takes (query/names.py). A name that matches nothing is answered 404, an ambiguous
+or blank one 400: as JSON `{"detail", "name", "suggestions"}` on the API, as a page with the
+suggestions as links on the HTML pages.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from flowgraph.query.names import NameProblem, Names, load_names
+from flowgraph.serve.deps import Runtime
+
+HTML_PAGES = ("/explore", "/trace", "/check", "/compare")
+
+
+def names_of(runtime: Runtime) -> Names:
+    """The graph's names, read once per snapshot (call it off the event loop)."""
+    return runtime.once(
+        "names", lambda: load_names(runtime.store, runtime.library, runtime.settings)
+    )
+
+
+def resolve(runtime: Runtime, name: str | None, kind: str, what: str) -> str | None:
+    """The IRI `name` names (None for no name, or the empty field of a form); a NameProblem
+    otherwise."""
+    if not name:
+        return None
+    return names_of(runtime).resolve(name, kind, what).iri
+
+
+async def name_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NameProblem)
+    if request.url.path not in HTML_PAGES:
+        return JSONResponse(exc.as_json(), status_code=exc.status)
+    links = "".join(
+        f"<li><a href='{escape(_replaced(request, exc.name, s), quote=True)}'>{escape(s)}</a></li>"
+        for s in exc.suggestions
+    )
+    from flowgraph.serve.pages import layout
+
+    page = layout(
+        "Not found" if exc.status == 404 else "Which one?",
+        f"<h1>{'Not found' if exc.status == 404 else 'Which one?'}</h1><p>{escape(str(exc))}</p>"
+        + (f"<p>Did you mean:</p><ul class='suggestions'>{links}</ul>" if links else ""),
+    )
+    return HTMLResponse(page.body, status_code=exc.status)
+
+
+def _replaced(request: Request, name: str, suggestion: str) -> str:
+    """The same page, with the parameter that held `name` set to `suggestion`."""
+    params = [
+        (key, suggestion if " ".join(value.split()) == name else value)
+        for key, value in request.query_params.multi_items()
+    ]
+    return request.url.path + "?" + urlencode(params)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(NameProblem, name_problem)

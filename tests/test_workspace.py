@@ -258,3 +258,30 @@ def test_version():
 
     result = _run("--version")
     assert result.output.strip() == f"flowgraph {__version__}"
+
+
+def test_replace_updates_one_notice_and_its_row(tmp_path):
+    workspace = tmp_path / "ws"
+    _run("init", str(workspace), "--sample")
+    ws = ("-w", str(workspace))
+    _run(*ws, "build")
+    before = _manifest(workspace)
+    name = "oadby-and-wigston-borough-council-general.txt"
+    revised = tmp_path / "revised" / name
+    revised.parent.mkdir()
+    revised.write_bytes((SAMPLES / name).read_bytes() + b"\nWe also share your data with HMRC.\n")
+    args = (*ws, "add", str(revised), "--controller", "Oadby and Wigston Borough Council")
+    refused = _run(*args, ok=False)
+    assert refused.exit_code == 2 and "--replace" in _text(refused)
+    replaced = _run(*args, "--replace")
+    assert f"replaced {name}" in _text(replaced)
+    assert (workspace / "notices" / name).read_bytes() == revised.read_bytes()
+    after = _manifest(workspace)
+    import hashlib
+
+    changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+    assert len(changed) == 1 and changed[0][1]["file"] == name
+    assert changed[0][1]["sha256"] == hashlib.sha256(revised.read_bytes()).hexdigest()
+    assert changed[0][1]["title"] == changed[0][0]["title"]  # fields not given are kept
+    rebuilt = _run(*ws, "build")
+    assert _reused(rebuilt) == 4 and _summary(rebuilt, "problems") == 0

@@ -328,6 +328,13 @@ def add(
             "--format", help="Layout: html, tabular, markdown or plain (default: guessed)"
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            help="A file of a name the workspace lists is a new version of that notice: replace "
+            "its bytes and its manifest row"
+        ),
+    ] = False,
 ) -> None:
     """Copy notices into the workspace and list them in its manifest (then `flowgraph build`).
 
@@ -340,11 +347,11 @@ def add(
     settings = _settings()
     try:
         added = run_add(settings, files, controller, service=service, title=title, url=url,
-                        retrieved=retrieved, layout=layout)  # fmt: skip
+                        retrieved=retrieved, layout=layout, replace=replace)  # fmt: skip
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     for entry in added:
-        verb = "added" if entry.copied else "listed"
+        verb = "replaced" if entry.replaced else "added" if entry.copied else "listed"
         out.print(
             f"{verb} {entry.file} (controller {entry.controller}, format {entry.format}, "
             f"sha256 {entry.sha256[:12]}...) in {settings.notices_dir}",

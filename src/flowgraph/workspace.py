@@ -116,6 +116,7 @@ class Added:
     format: str
     sha256: str
     copied: bool  # False when the file was in the notices folder already and only listed
+    replaced: bool = False  # a new version of a notice the workspace listed (--replace)
 
 
 def _sha256(path: Path) -> str:
@@ -158,9 +159,12 @@ def add(
     url: str | None = None,
     retrieved: str | None = None,
     layout: str | None = None,
+    replace: bool = False,
 ) -> list[Added]:
     """Copy notices into the workspace and list them in its manifest, all or none: a file whose
-    name (or name without extension) or content is there already is refused, naming the other."""
+    name (or name without extension) or content is there already is refused, naming the other.
+    With `replace`, a file of a listed name is a new version of that notice: its bytes and its
+    row (sha256, format and the fields given) are replaced."""
     manifest = require_manifest(settings)
     notices = settings.notices_dir
     controller = " ".join(controller.split())
@@ -179,6 +183,7 @@ def add(
         if path.is_file():
             contents.setdefault(row.get("sha256") or _sha256(path), name)
     planned: list[tuple[Path, Path, Added]] = []
+    planned_names: set[str] = set()
     for file in files:
         if not file.is_file():
             raise WorkspaceError(f"{file}: no such file")
@@ -187,17 +192,21 @@ def add(
         inside = source == target.resolve() and source.parent == notices.resolve()
         if file.name == MANIFEST_NAME or file.name.startswith("."):
             raise WorkspaceError(f"{file}: not a notice file name")
-        if file.name in names:
+        replacing = replace and file.name in names and file.name not in planned_names
+        if file.name in names and not replacing:
             raise WorkspaceError(
                 f"{file.name} is already in the workspace ({manifest}, controller "
-                f"{names[file.name].get('controller')!r}); rename the file to add it as another notice"
+                f"{names[file.name].get('controller')!r}); rename the file to add it as another "
+                "notice, or give --replace if it is a new version of that notice"
             )
-        if Path(file.name).stem in stems:
+        if replacing:
+            contents = {k: v for k, v in contents.items() if v != file.name}
+        elif Path(file.name).stem in stems:
             raise WorkspaceError(
                 f"{file.name}: the workspace lists {stems[Path(file.name).stem]!r}, whose name differs "
                 "only in its extension (a notice's graph is named by the file name without it); rename one"
             )
-        if target.exists() and not inside:
+        if target.exists() and not inside and not replacing:
             raise WorkspaceError(
                 f"{target} exists but is not in the manifest: move it away, or list it with "
                 f"`flowgraph add {target} --controller ...`"
@@ -208,31 +217,62 @@ def add(
                 f"{file}: the same content is already in the workspace as {contents[digest]!r} "
                 f"(sha256 {digest[:12]}...); not added twice"
             )
-        entry = Added(
-            file.name, controller, layout or guess_format(source, settings), digest, not inside
-        )
+        entry = Added(file.name, controller, layout or guess_format(source, settings), digest,
+                      not inside, replacing)  # fmt: skip
         planned.append((source, target, entry))
+        planned_names.add(file.name)
         names[file.name] = {"controller": controller}
         stems[Path(file.name).stem] = file.name
         contents[digest] = file.name
+    given = {"service": service, "title": title, "url": url, "retrieved": retrieved}
     copied: list[Path] = []
+    previous: dict[Path, bytes] = {}  # replaced notices' old bytes, put back if writing fails
     try:
         for source, target, entry in planned:
             if entry.copied:
-                shutil.copyfile(
-                    source, target
-                )  # bytes as they are: evidence offsets point into them
+                if entry.replaced:
+                    previous[target] = target.read_bytes()
+                # bytes as they are: evidence offsets point into them
+                partial = target.with_name(f".{target.name}.{os.getpid()}")
+                shutil.copyfile(source, partial)
+                partial.replace(target)
                 copied.append(target)
-        _append_rows(manifest, header, [
-            {"file": e.file, "controller": e.controller, "service": service or "", "title": title or "",
-             "url": url or "", "retrieved": retrieved or "", "format": e.format, "sha256": e.sha256}
-            for _, _, e in planned
-        ])  # fmt: skip
+        fresh = []
+        for _, _, e in planned:
+            row = {
+                "file": e.file,
+                "controller": e.controller,
+                "format": e.format,
+                "sha256": e.sha256,
+            }
+            if e.replaced:
+                old = next(r for r in rows if r.get("file") == e.file)
+                old.update(row, **{k: v for k, v in given.items() if v is not None})
+            else:
+                fresh.append({**row, **{k: v or "" for k, v in given.items()}})
+        if any(e.replaced for _, _, e in planned):
+            _write_rows(manifest, header, rows + fresh)
+        else:
+            _append_rows(manifest, header, fresh)
     except BaseException:
         for target in copied:
-            target.unlink(missing_ok=True)
+            if target in previous:
+                target.write_bytes(previous[target])
+            else:
+                target.unlink(missing_ok=True)
         raise
     return [entry for _, _, entry in planned]
+
+
+def _write_rows(manifest: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    """Write the whole manifest again (a row changed), through a temporary file and a rename."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    partial = manifest.with_name(f".{manifest.name}.{os.getpid()}")
+    partial.write_text(buffer.getvalue(), encoding="utf-8")
+    partial.replace(manifest)
 
 
 def _append_rows(manifest: Path, header: list[str], rows: list[dict[str, str]]) -> None:

@@ -55,10 +55,12 @@ def require_manifest(settings: Settings) -> Path:
     """The selected workspace's manifest, or an error saying how to make one."""
     manifest = manifest_path(settings)
     if not manifest.is_file():
-        raise WorkspaceError(
-            f"workspace {settings.workspace_label} has no {manifest.relative_to(settings.notices_dir.parent)}"
-            f" ({manifest}): create the workspace with `flowgraph init {settings.workspace}`"
+        fix = (
+            f"create the workspace with `flowgraph init {settings.home}`"
+            if settings.home is not None
+            else "restore data/notices/ or select a workspace (--workspace DIR, FLOWGRAPH_HOME)"
         )
+        raise WorkspaceError(f"workspace {settings.workspace_label} has no {manifest}: {fix}")
     return manifest
 
 

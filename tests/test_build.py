@@ -91,13 +91,18 @@ def test_bad_input_is_named_and_strict_fails_without_touching_the_graph(tmp_path
 
 
 def test_single_file_with_controller(tmp_path, monkeypatch):
+    """A single file is built only into the scratch graph, beside the build directory."""
     notice = tmp_path / "n.txt"
     notice.write_text("Who we share your information with\n- HMRC\n- Rutland Police\n")
     monkeypatch.setenv("FLOWGRAPH_BUILD_DIR", str(tmp_path / "build"))
-    result = runner.invoke(
-        app, ["build", str(notice), "--controller", "Rutland County Council", "--strict"]
-    )
+    args = ["build", str(notice), "--controller", "Rutland County Council", "--strict"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    assert "flowgraph add" in refused.output and "--scratch" in refused.output
+    result = runner.invoke(app, [*args, "--scratch"])
     assert result.exit_code == 0, result.output
+    assert not (tmp_path / "build").exists()
+    monkeypatch.setenv("FLOWGRAPH_BUILD_DIR", str(tmp_path / "build-scratch"))
     flows = runner.invoke(app, ["flows", "--format", "json"])
     import json
 

@@ -24,10 +24,48 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 out = Console()
+_selected: dict[str, Path | None] = {"workspace": None}  # --workspace, set by the callback
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from flowgraph import __version__
+
+        out.print(f"flowgraph {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (made by `flowgraph init`): its notices/, build/ and any "
+            "queries/, vocab/, ontology/ overrides (also FLOWGRAPH_HOME; default: the sample "
+            "notices in data/notices/)",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Build and query a knowledge graph of data flows from UK council privacy notices."""
+    _selected["workspace"] = workspace
+
 
 Paths = Annotated[
     list[Path] | None,
-    typer.Argument(help="Notice files, manifests or directories (default data/notices/)"),
+    typer.Argument(
+        help="Notice files, manifests or directories to build instead of the workspace "
+        "(needs --scratch, or FLOWGRAPH_BUILD_DIR for folders and manifests)",
+        show_default=False,
+    ),
 ]
 Store = Annotated[
     str | None,
@@ -43,6 +81,7 @@ def _settings(store: str | None = None, **overrides: Any) -> Settings:
     """Settings from FLOWGRAPH_* variables, with the options given on the command line on top."""
     from pydantic import ValidationError
 
+    overrides.setdefault("home", _selected["workspace"])
     chosen = {k: v for k, v in {"store": store, **overrides}.items() if v is not None}
     try:
         return Settings(**chosen)
@@ -116,11 +155,19 @@ def _fail(exc: Exception, code: int = 2) -> typer.Exit:
 def build(
     paths: Paths = None,
     controller: Annotated[
-        str | None, typer.Option(help="Controller of a single notice file built without a manifest")
+        str | None,
+        typer.Option(help="Controller of a single notice file built with --scratch"),
     ] = None,
     service: Annotated[
-        str | None, typer.Option(help="Service area of a single notice file")
+        str | None, typer.Option(help="Service area of a single notice file built with --scratch")
     ] = None,
+    scratch: Annotated[
+        bool,
+        typer.Option(
+            help="Build the notices named on the command line into a scratch graph beside the "
+            "workspace's (<build>-scratch), leaving the workspace's graph as it is",
+        ),
+    ] = False,
     strict: Annotated[
         bool, typer.Option(help="Fail (exit 2) on any problem; nothing is published")
     ] = False,
@@ -155,7 +202,12 @@ def build(
         ),
     ] = None,
 ) -> None:
-    """Build the graph from notices and publish it atomically (the previous graph stays on failure).
+    """Build the workspace's graph from its notices (incremental; published atomically).
+
+    A failed build leaves the previous graph as it was.
+
+    Add notices with `flowgraph add`. A notice FILE named here is built only with --scratch,
+    into a graph of its own that the workspace's graph never sees.
 
     With --store URL the notice graphs are also loaded into that external SPARQL store, each named
     graph replaced whole; credentials come from FLOWGRAPH_STORE_USER / FLOWGRAPH_STORE_PASSWORD.
@@ -173,6 +225,11 @@ def build(
                 settings.fuzzy_threshold, allow_new=new_controller)  # fmt: skip
         if service is not None and not service.strip():
             raise BlankName("--service is blank: give the service area's name, or leave it out")
+        paths, settings, where = _build_target(settings, paths, controller, service, scratch)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    err.print(where, highlight=False)
+    try:
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("reading notices", total=None)
             report = run_build(settings, paths, controller=controller, service=service, strict=strict,
@@ -191,6 +248,148 @@ def build(
     for item in report.unresolved:
         err.print(f"[cyan]unresolved:[/cyan] {item}", highlight=False)
     out.print(f"published {report.snapshot}")
+    if scratch:
+        out.print(
+            f"this is the scratch graph in {settings.output_dir}; query it with "
+            f"FLOWGRAPH_BUILD_DIR={settings.output_dir} (the workspace's graph is unchanged)",
+            highlight=False,
+        )
+
+
+def _build_target(
+    settings: Settings,
+    paths: list[Path] | None,
+    controller: str | None,
+    service: str | None,
+    scratch: bool,
+) -> tuple[list[Path] | None, Settings, str]:
+    """What `flowgraph build` builds, into where, and a line saying so. Notices named on the
+    command line replace the graph they are built into, so they never go into the workspace's
+    graph: a file needs --scratch, a folder or manifest --scratch or its own FLOWGRAPH_BUILD_DIR."""
+    from flowgraph.workspace import require_manifest
+
+    if not paths:
+        if scratch or controller or service:
+            flag = "--scratch" if scratch else "--controller/--service"
+            raise FlowgraphError(
+                f"{flag} applies to notice files named on the command line; to add a notice to "
+                "the workspace use `flowgraph add FILE --controller NAME`"
+            )
+        require_manifest(settings)
+        return None, settings, f"building workspace {settings.workspace_label}"
+    manifest = settings.notices_dir / "manifest.csv"
+    if not scratch and all(
+        p.absolute() in (settings.notices_dir, manifest) or p.resolve() in (settings.notices_dir.resolve(), manifest.resolve())
+        for p in paths
+    ):  # fmt: skip
+        return None, settings, f"building workspace {settings.workspace_label}"
+    if controller is not None and not controller.strip():
+        raise FlowgraphError("--controller is blank: give the organisation whose notice it is")
+    if scratch:
+        scratch_settings = settings.model_copy(update={"build_dir": settings.scratch_dir})
+        return paths, scratch_settings, f"building into the scratch graph {settings.scratch_dir}"
+    files = [p for p in paths if not p.is_dir() and not p.name.endswith(".csv")]
+    if files:
+        raise FlowgraphError(
+            f"{files[0]}: to add this notice to the workspace ({settings.workspace_label}) use "
+            f"`flowgraph add {files[0]} --controller NAME`, then `flowgraph build`; to try it "
+            "on its own without touching the workspace's graph, add --scratch"
+        )
+    if settings.build_dir is None:
+        raise FlowgraphError(
+            f"building {paths[0]} would replace the graph of workspace {settings.workspace_label} "
+            "with those notices alone: add them with `flowgraph add`, select a workspace of their "
+            "own with --workspace, give them a build directory (FLOWGRAPH_BUILD_DIR), or use --scratch"
+        )
+    return paths, settings, f"building {', '.join(map(str, paths))} into {settings.output_dir}"
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to make a workspace (created if need be)")
+    ],
+    sample: Annotated[
+        bool, typer.Option(help="Start with a copy of the sample notices instead of none")
+    ] = False,
+    customise: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Copy the installed queries, vocab or ontology into the workspace, to edit "
+            "(repeatable); the workspace's copy is then used instead",
+        ),
+    ] = None,
+) -> None:
+    """Make a workspace: a folder for your own notices (notices/ with manifest.csv) and their graph."""
+    from flowgraph.workspace import init as run_init
+
+    try:
+        created = run_init(directory, sample=sample, customise=tuple(customise or ()))
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    where = directory.expanduser().absolute()
+    out.print(
+        f"workspace ready in {where} ({len(created)} files and folders made)", highlight=False
+    )
+    out.print(
+        "next:\n"
+        f"  export FLOWGRAPH_HOME={where}      # or: flowgraph --workspace {where} COMMAND\n"
+        '  flowgraph add NOTICE.txt --controller "Name of Council" [--service "Housing"]\n'
+        "  flowgraph build\n"
+        "  flowgraph flows --format table     # or: flowgraph serve",
+        highlight=False,
+        markup=False,
+    )
+
+
+@app.command()
+def add(
+    files: Annotated[list[Path], typer.Argument(help="Notice files to add", show_default=False)],
+    controller: Annotated[
+        str, typer.Option(help="The organisation whose notice it is", show_default=False)
+    ],
+    service: Annotated[
+        str | None, typer.Option(help="The service area, when the notice covers one")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The notice's title")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the notice was published")] = None,
+    retrieved: Annotated[str | None, typer.Option(help="When it was retrieved, YYYY-MM-DD")] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="Layout: html, tabular, markdown or plain (default: guessed)"
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            help="A file of a name the workspace lists is a new version of that notice: replace "
+            "its bytes and its manifest row"
+        ),
+    ] = False,
+) -> None:
+    """Copy notices into the workspace and list them in its manifest (then `flowgraph build`).
+
+    The next build adds their graphs to the workspace's and keeps every other notice's.
+
+    A file whose name or content is in the workspace already is refused (exit 2).
+    """
+    from flowgraph.workspace import add as run_add
+
+    settings = _settings()
+    try:
+        added = run_add(settings, files, controller, service=service, title=title, url=url,
+                        retrieved=retrieved, layout=layout, replace=replace)  # fmt: skip
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    for entry in added:
+        verb = "replaced" if entry.replaced else "added" if entry.copied else "listed"
+        out.print(
+            f"{verb} {entry.file} (controller {entry.controller}, format {entry.format}, "
+            f"sha256 {entry.sha256[:12]}...) in {settings.notices_dir}",
+            highlight=False,
+        )
+    out.print("run `flowgraph build` to add it to the graph", highlight=False)
 
 
 @app.command()
@@ -347,7 +546,15 @@ def query(
     from flowgraph.store.base import open_store
 
     settings = _settings(store)
-    library = load_library(settings.queries_dir)
+    try:
+        library = load_library(settings.queries_dir)
+        if not library:
+            raise QueryError(
+                f"no queries found in {settings.queries_dir}: is flowgraph installed with its "
+                "queries, or does the workspace's queries/ folder hold any .rq files?"
+            )
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
     if list_queries or not name:
         table = Table("name", "title", "parameters")
         for q in library.values():
@@ -771,12 +978,16 @@ def serve(
         if not settings.remote_store:
             snapshots.current(settings.output_dir)
     except FlowgraphError:
-        err.print("no graph built yet: building from data/notices/ first")
-        with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("reading notices", total=None)
-            run_build(
-                settings, on_notice=lambda name: progress.update(task, advance=1, description=name)
-            )
+        from flowgraph.workspace import require_manifest
+
+        try:
+            require_manifest(settings)
+            err.print(f"no graph built yet: building workspace {settings.workspace_label} first")
+            with Progress(console=err, transient=True) as progress:
+                task = progress.add_task("reading notices", total=None)
+                run_build(settings, on_notice=lambda name: progress.update(task, advance=1, description=name))  # fmt: skip
+        except FlowgraphError as exc:
+            raise _fail(exc) from exc
     try:
         application = create_app(settings)
     except FlowgraphError as exc:

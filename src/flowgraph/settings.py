@@ -1,17 +1,57 @@
 """Run settings: paths, the IRI base and the store backend, read from FLOWGRAPH_* variables.
 
 Built once by the CLI (or a test) and passed down; nothing reads settings at import time.
+
+Where things are (see `workspace.py`): a *workspace* (`home`, FLOWGRAPH_HOME or `--workspace`)
+is a folder with `notices/` (and its `manifest.csv`), `build/`, and optionally `queries/`,
+`vocab/` and `ontology/` that replace the bundled ones. With no workspace selected, the sample
+notices of the source tree are the workspace: `data/notices/`, built into `data/build/`. The
+queries, vocabularies and ontology come from the workspace, else the source tree (`queries/`,
+`data/vocab/`, `ontology/`), else the copies installed with the package (`flowgraph/_data/`).
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from flowgraph.errors import FlowgraphError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parents[1]
+# Run from a source tree (an editable install or PYTHONPATH=src), not from an installed wheel.
+IN_SOURCE_TREE = PACKAGE_DIR.parent.name == "src" and (PROJECT_ROOT / "pyproject.toml").is_file()
+
+# name in a workspace and in the installed package -> place in the source tree (fixed layout)
+RESOURCES = {"queries": "queries", "vocab": "data/vocab", "ontology": "ontology", "notices": "data/notices"}  # fmt: skip
+
+
+def bundled(name: str) -> Path | None:
+    """The copy of `queries`, `vocab`, `ontology` or the sample `notices` installed with the
+    package (a wheel carries them under flowgraph/_data/), or None when there is none."""
+    found = resources.files("flowgraph").joinpath("_data", name)
+    return Path(str(found)) if found.is_dir() else None
+
+
+def source_or_bundled(name: str, root: Path | None = PROJECT_ROOT if IN_SOURCE_TREE else None) -> Path | None:  # fmt: skip
+    """The source tree's folder for a resource, else the installed copy."""
+    if root is not None and (root / RESOURCES[name]).is_dir():
+        return root / RESOURCES[name]
+    return bundled(name)
+
+
+class NoWorkspace(FlowgraphError):
+    """No workspace is selected and there is no source tree whose sample notices could stand in."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no workspace selected: create one with `flowgraph init DIR`, then select it with "
+            "`flowgraph --workspace DIR ...` or FLOWGRAPH_HOME=DIR"
+        )
 
 
 class Settings(BaseSettings):
@@ -19,8 +59,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FLOWGRAPH_", frozen=True)
 
-    root: Path = Field(
-        default=PROJECT_ROOT, description="Repository root holding data/, ontology/, queries/"
+    home: Path | None = Field(
+        default=None,
+        description="Workspace folder: notices/ (with manifest.csv), build/, and optional queries/, "
+        "vocab/, ontology/ replacing the bundled ones (default: the sample notices of the source "
+        "tree, data/notices/ built into data/build/)",
+    )
+    root: Path | None = Field(
+        default=PROJECT_ROOT if IN_SOURCE_TREE else None,
+        description="Source tree holding data/, ontology/, queries/ (none when installed from a wheel)",
     )
     base_iri: str = Field(
         default="https://w3id.org/flowgraph/id/",
@@ -161,22 +208,62 @@ class Settings(BaseSettings):
     def remote_store(self) -> bool:
         return self.store.startswith(("http://", "https://"))
 
+    @field_validator("home", "root", "build_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser().absolute()
+
+    def _resource(self, name: str) -> Path:
+        """A workspace's own folder, else the source tree's, else the installed copy."""
+        if self.home is not None and (self.home / name).is_dir():
+            return self.home / name
+        found = source_or_bundled(name, self.root)
+        if found is not None:
+            return found
+        return (self.home or self.root or Path.cwd()) / RESOURCES[name]  # missing: errors name it
+
+    @property
+    def workspace(self) -> Path:
+        """The selected workspace folder (the source tree for the sample notices)."""
+        if self.home is not None:
+            return self.home
+        if self.root is None:
+            raise NoWorkspace()
+        return self.root
+
+    @property
+    def workspace_label(self) -> str:
+        if self.home is not None:
+            return str(self.home)
+        return f"the sample notices ({self.notices_dir})"
+
     @property
     def notices_dir(self) -> Path:
-        return self.root / "data" / "notices"
+        if self.home is not None:
+            return self.home / "notices"
+        return self.workspace / RESOURCES["notices"]
 
     @property
     def vocab_dir(self) -> Path:
-        return self.root / "data" / "vocab"
+        return self._resource("vocab")
 
     @property
     def ontology_dir(self) -> Path:
-        return self.root / "ontology"
+        return self._resource("ontology")
 
     @property
     def queries_dir(self) -> Path:
-        return self.root / "queries"
+        return self._resource("queries")
 
     @property
     def output_dir(self) -> Path:
-        return self.build_dir or (self.root / "data" / "build")
+        if self.build_dir is not None:
+            return self.build_dir
+        if self.home is not None:
+            return self.home / "build"
+        return self.workspace / "data" / "build"
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Where `flowgraph build FILE --scratch` builds: beside the build directory, never it."""
+        return self.output_dir.with_name(self.output_dir.name + "-scratch")

@@ -6,7 +6,7 @@ A manifest names files inside its own folder only: a row with an absolute path, 
 leaves the folder, or a symlink (of the file or of a directory on the way) that resolves outside
 it is refused as a problem naming the manifest, line and reason, and the file is never read.
 Symlinks that stay inside the folder are followed. A file named directly on the command line
-(`flowgraph build FILE --controller C`) is the user's explicit choice and is not confined.
+(`flowgraph build FILE --controller C --scratch`, `flowgraph add FILE`) is the user's explicit choice and is not confined.
 """
 
 from __future__ import annotations

@@ -1,12 +1,20 @@
-"""The `flowgraph` command line. Exit codes: 0 ok, 1 validation violations, 2 bad input, 3 internal error."""
+"""The `flowgraph` command line.
+
+Exit codes (mapped from flowgraph.errors in one place, `_Commands.invoke` and `_fail`): 0 ok,
+1 findings (check, validate), 2 bad input or not found, 3 internal error (one line; the traceback
+with --debug or FLOWGRAPH_DEBUG=1).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import sys
+import traceback
 from dataclasses import dataclass
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,16 +22,145 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from flowgraph.errors import FlowgraphError
+from flowgraph.errors import (
+    EXIT_FINDINGS,
+    BadInput,
+    FlowgraphError,
+    NotFound,
+    exit_code,
+    is_internal,
+    one_line,
+)
 from flowgraph.settings import Settings
 
-app = typer.Typer(
-    help="Build and query a knowledge graph of data flows from UK council privacy notices.",
-    no_args_is_help=True,
-)
 err = Console(stderr=True)
 out = Console()
+_debug = [False]
+
+
+def _debugging() -> bool:
+    return _debug[0] or os.environ.get("FLOWGRAPH_DEBUG", "").lower() in ("1", "true", "yes")
+
+
+def _fail(exc: BaseException, code: int | None = None) -> typer.Exit:
+    """The one mapping of an error to what the user sees and the exit code (errors.exit_code)."""
+    if is_internal(exc):
+        err.print(f"[red]{one_line(exc)}[/red]", highlight=False)
+        if _debugging():
+            err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+        else:
+            err.print(
+                "a fault of flowgraph's: run again with --debug for the traceback", highlight=False
+            )
+    else:
+        err.print(f"[red]error:[/red] {one_line(exc)}", highlight=False)
+        if _debugging():
+            err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    return typer.Exit(exit_code(exc) if code is None else code)
+
+
+class _Commands(TyperGroup):
+    """Every exception a command lets out ends here: mapped by `_fail`, never a bare traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # an exit code chosen already, or a usage error (exit 2) typer reports
+        except Exception as exc:
+            raise _fail(exc) from exc
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Build and query a knowledge graph of data flows from UK council privacy notices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Print the traceback of an error (also FLOWGRAPH_DEBUG=1)"),
+    ] = False,
+) -> None:
+    """Exit codes: 0 ok, 1 findings (check, validate), 2 bad input or not found, 3 internal error."""
+    _debug[0] = debug
+
+
+def _output_format(
+    output: Path | None, fmt: Enum | None, suffixes: dict[str, str], default: str, command: str
+) -> str:
+    """The format to write: from -o's extension when there is one (a --format that disagrees,
+    or an extension the command does not write, is refused), else --format, else `default`."""
+    if output is None:
+        return fmt.value if fmt is not None else default
+    if output.is_dir():
+        raise BadInput(f"-o {output}: is a folder; give a file name")
+    if not output.parent.is_dir():
+        raise BadInput(f"-o {output}: folder {output.parent} does not exist")
+    extension = output.suffix.lower()
+    if extension not in suffixes:
+        names = sorted(dict.fromkeys(suffixes))
+        listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        raise BadInput(
+            f"-o {output}: {command} writes {listed} files, not {extension or 'no extension'}"
+        )
+    chosen = suffixes[extension]
+    if fmt is not None and fmt.value != chosen:
+        raise BadInput(f"--format {fmt.value} but -o {output} is a {extension} ({chosen}) file")
+    return chosen
+
+
+class ExtractFormat(StrEnum):
+    json = "json"
+    text = "text"
+
+
+class RowsFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+class FlowsFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    table = "table"
+
+
+class ExportFormat(StrEnum):
+    nquads = "nquads"
+    trig = "trig"
+    turtle = "turtle"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+
+
+class TraceFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+    csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+EXPORT_SUFFIXES = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".jsonld": "jsonld",
+                   ".graphml": "graphml", ".gexf": "gexf"}  # fmt: skip
+REPORT_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md"}
+DPIA_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 Paths = Annotated[
     list[Path] | None,
@@ -88,11 +225,6 @@ def _open_graph(
         graph_store, library, start, hops, members, with_details=with_details
     )
     return _Graph(settings, graph_store, library, network, start)
-
-
-def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -189,8 +321,8 @@ def extract(
         str | None, typer.Option(help="Service area, when the notice covers one")
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="json or text (text with --explain)")
-    ] = "json",
+        ExtractFormat, typer.Option("--format", help="json or text (text with --explain)")
+    ] = ExtractFormat.json,
     explain: Annotated[
         bool,
         typer.Option(
@@ -220,14 +352,12 @@ def extract(
         source = NoticeSource(file.resolve(), controller, service)
     if source is None:
         raise _fail(FlowgraphError(f"{file}: not in a manifest; give --controller NAME"))
-    if fmt not in ("json", "text"):
-        raise _fail(FlowgraphError(f"--format {fmt!r}: use json or text"))
     try:
         extraction = extractor.extract(source, explain=explain)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     services = extraction_json(extraction, Minter(settings.base_iri))
-    if explain and fmt == "text":
+    if explain and fmt is ExtractFormat.text:
         from flowgraph.report.explain import print_explanation
 
         print_explanation(extraction, out)
@@ -262,7 +392,9 @@ def _print_rows(names: list[str], rows: list[dict], fmt: str) -> None:
 
 @app.command()
 def flows(
-    fmt: Annotated[str, typer.Option("--format", help="csv, json or table")] = "csv",
+    fmt: Annotated[
+        FlowsFormat, typer.Option("--format", help="csv, json or table")
+    ] = FlowsFormat.csv,
     controller: Annotated[
         str | None, typer.Option(help="Only flows of this controller (name or IRI)")
     ] = None,
@@ -287,7 +419,7 @@ def flows(
         names, rows = run(graph, load_library(settings.queries_dir)["flows"], params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    _print_rows(names, rows, fmt)
+    _print_rows(names, rows, fmt.value)
 
 
 @app.command()
@@ -297,7 +429,9 @@ def query(
         list[str] | None,
         typer.Option("--param", "-p", help="key=value; an IRI value starts with http"),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json")] = "table",
+    fmt: Annotated[
+        RowsFormat, typer.Option("--format", help="table, csv, tsv or json")
+    ] = RowsFormat.table,
     list_queries: Annotated[bool, typer.Option("--list", help="List the query library")] = False,
     store: Store = None,
 ) -> None:
@@ -320,11 +454,13 @@ def query(
         return
     try:
         if name.endswith(".rq"):
+            if not Path(name).is_file():
+                raise NotFound(f"no query file {name}")
             chosen = parse_query(Path(name))
         elif name in library:
             chosen = library[name]
         else:
-            raise QueryError(
+            raise NotFound(
                 f"no query {name!r}; run `flowgraph query --list` (known: {', '.join(library)})"
             )
         params = {}
@@ -336,37 +472,47 @@ def query(
         names, rows = run(open_store(settings), chosen, params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    _print_rows(names, rows, fmt)
+    _print_rows(names, rows, fmt.value)
 
 
 @app.command()
 def export(
     fmt: Annotated[
-        str,
+        ExportFormat | None,
         typer.Option(
-            "--format", help="nquads, trig, turtle, jsonld; graphml or gexf (the flow network)"
+            "--format",
+            help="nquads, trig (default), turtle, jsonld; graphml or gexf (the flow network); "
+            "with -o, taken from its extension",
         ),
-    ] = "trig",
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write: .nq .trig .ttl .jsonld .graphml .gexf (default stdout)",
+        ),
     ] = None,
 ) -> None:
     """Export the built graph; the output is byte-identical for the same notices."""
     from flowgraph.report.export import export_graph
     from flowgraph.store import snapshot as snapshots
 
+    kind = _output_format(output, fmt, EXPORT_SUFFIXES, "trig", "export")
     settings = _settings()
     try:
-        if fmt in ("graphml", "gexf"):
+        if kind in ("graphml", "gexf"):
             from flowgraph.query.library import load_library
             from flowgraph.report.network_export import export_network
             from flowgraph.store.base import open_store
             from flowgraph.trace.network import flow_network
 
             network = flow_network(open_store(settings), load_library(settings.queries_dir))
-            data = export_network(network, fmt)
+            data = export_network(network, kind)
         else:
-            data = export_graph(snapshots.nquads_files(snapshots.current(settings.output_dir)), fmt)
+            data = export_graph(
+                snapshots.nquads_files(snapshots.current(settings.output_dir)), kind
+            )
     except (FlowgraphError, ValueError) as exc:
         raise _fail(exc) from exc
     if output:
@@ -406,7 +552,7 @@ def validate() -> None:
         for row in rows[:20]:
             out.print(f"  {row}", markup=False)
     if not result.conforms or failed_checks:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
     out.print("all checks pass")
 
 
@@ -423,7 +569,9 @@ def trace(
     include_categories: Annotated[
         bool, typer.Option(help="Follow categories to their member organisations (possible flows)")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text, json, md or csv")] = "text",
+    fmt: Annotated[
+        TraceFormat, typer.Option("--format", help="text, json, md or csv")
+    ] = TraceFormat.text,
     store: Store = None,
 ) -> None:
     """Every sharing chain from an organisation, each hop with its quote, notice and offsets."""
@@ -441,10 +589,10 @@ def trace(
             categories=members,
         )  # fmt: skip
     except KeyError as exc:
-        raise _fail(FlowgraphError(exc.args[0])) from exc
+        raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    sys.stdout.write(render(chains, fmt))
+    sys.stdout.write(render(chains, fmt.value))
 
 
 @app.command()
@@ -470,6 +618,8 @@ def viz(
 ) -> None:
     """Write an interactive flow map: one self-contained HTML file that works offline."""
     from flowgraph.trace.network import category_members
+
+    _output_format(output, None, {".html": "html", ".htm": "html"}, "html", "viz")
     from flowgraph.visualise.render import render_view
     from flowgraph.visualise.select import Selection, collapse, select
 
@@ -481,7 +631,7 @@ def viz(
         )
         view = collapse(select(graph.network, chosen), category_members(graph.store, graph.library))
     except KeyError as exc:
-        raise _fail(FlowgraphError(exc.args[0])) from exc
+        raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
@@ -503,18 +653,15 @@ def dpia(
     """Pre-fill the ICO DPIA "describe the processing" step from the notices, with footnoted quotes."""
     from flowgraph.report.dpia import DPIA_HOPS, build_report, render_html, render_markdown
 
+    kind = _output_format(output, None, DPIA_SUFFIXES, "html", "dpia")
     try:
         graph = _open_graph(store, origin, DPIA_HOPS)
         report = build_report(graph.store, graph.library, graph.network, graph.start, service)
     except KeyError as exc:
-        raise _fail(FlowgraphError(exc.args[0])) from exc
+        raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    text = (
-        render_markdown(report)
-        if output.suffix.lower() in (".md", ".markdown")
-        else render_html(report)
-    )
+    text = render_markdown(report) if kind == "md" else render_html(report)
     output.write_text(text, encoding="utf-8")
     out.print(
         f"wrote {output}: {sum(len(v) for v in report.statements.values())} statements, {len(report.footnotes)} sources, {len(report.chains)} chains, {len(report.gaps)} gaps"
@@ -533,7 +680,7 @@ def _select_controller(reports: list, controller: str | None, attr: str = "contr
     ]
     if not chosen:
         known = sorted({getattr(r, f"{attr}_label") for r in reports})
-        raise FlowgraphError(f"no controller called {controller!r}; known: {', '.join(known)}")
+        raise NotFound(f"no controller called {controller!r}; known: {', '.join(known)}")
     return chosen
 
 
@@ -546,9 +693,13 @@ def check(
         str | None,
         typer.Option(help="Only this notice (file name, e.g. leeds-city-council-general.txt)"),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json or md")] = "text",
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", help="text (default), json or md; with -o, from its extension"),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
+        Path | None,
+        typer.Option("-o", "--output", help="File to write: .txt, .json or .md (default stdout)"),
     ] = None,
     store: Store = None,
 ) -> None:
@@ -563,8 +714,7 @@ def check(
     from flowgraph.report.completeness_render import RENDERERS
     from flowgraph.store.base import open_store
 
-    if fmt not in RENDERERS:
-        raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
+    kind = _output_format(output, fmt, REPORT_SUFFIXES, "text", "check")
     settings = _settings(store)
     try:
         reports = run_check(open_store(settings), load_library(settings.queries_dir))
@@ -572,17 +722,17 @@ def check(
         if notice:
             reports = [r for r in reports if r.notice == notice]
             if not reports:
-                raise FlowgraphError(f"no notice {notice!r} in the graph")
+                raise NotFound(f"no notice {notice!r} in the graph")
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    text = RENDERERS[fmt](reports)
+    text = RENDERERS[kind](reports)
     if output:
         output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}", highlight=False)
     else:
         sys.stdout.write(text)
     if any(r.missing for r in reports):
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
@@ -600,8 +750,7 @@ def ropa(
     from flowgraph.report.ropa import ropa_rows, write_csv, write_xlsx
     from flowgraph.store.base import open_store
 
-    if output.suffix.lower() not in (".csv", ".xlsx"):
-        raise _fail(FlowgraphError(f"{output}: write a .csv or an .xlsx file"))
+    _output_format(output, None, {".csv": "csv", ".xlsx": "xlsx"}, "csv", "ropa")
     settings = _settings(store)
     try:
         rows = ropa_rows(open_store(settings), load_library(settings.queries_dir))
@@ -609,9 +758,7 @@ def ropa(
             known = sorted({r.controller for r in rows})
             rows = [r for r in rows if r.controller.lower() == controller.lower()]
             if not rows:
-                raise FlowgraphError(
-                    f"no controller called {controller!r}; known: {', '.join(known)}"
-                )
+                raise NotFound(f"no controller called {controller!r}; known: {', '.join(known)}")
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     if output.suffix.lower() == ".xlsx":
@@ -627,7 +774,9 @@ def compare(
     service_like: Annotated[
         str | None, typer.Option(help='Compare service areas named like this ("Housing")')
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json or md")] = "text",
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="text, json or md")
+    ] = ReportFormat.text,
     store: Store = None,
 ) -> None:
     """Councils side by side: recipients, bases and transfers each states, what only one states,
@@ -638,8 +787,6 @@ def compare(
     from flowgraph.report.completeness import check as run_check
     from flowgraph.store.base import open_store
 
-    if fmt not in RENDERERS:
-        raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
     settings = _settings(store)
     try:
         graph = open_store(settings)
@@ -647,7 +794,7 @@ def compare(
         result = run_compare(graph, library, councils, service_like, run_check(graph, library))
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    sys.stdout.write(RENDERERS[fmt](result))
+    sys.stdout.write(RENDERERS[fmt.value](result))
 
 
 @app.command()
@@ -655,12 +802,17 @@ def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000)")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port to listen on (default 8000)")
+    ] = None,
     store: Store = None,
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Query worker processes (default 2; each holds the store in RAM with oxigraph-memory)"
+            min=1,
+            max=32,
+            help="Query worker processes, 1-32 (default 2; each holds the store in RAM with "
+            "oxigraph-memory)",
         ),
     ] = None,
 ) -> None:
@@ -672,9 +824,7 @@ def serve(
     from flowgraph.serve.server import run as run_server
     from flowgraph.store import snapshot as snapshots
 
-    settings = _settings(store)
-    if workers is not None:
-        settings = settings.model_copy(update={"query_workers": workers})
+    settings = _settings(store, query_workers=workers)  # validated, as FLOWGRAPH_QUERY_WORKERS is
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         if not settings.remote_store:

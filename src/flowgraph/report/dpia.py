@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 
+from flowgraph.errors import NotFound
 from flowgraph.query.library import LibraryQuery, run
 from flowgraph.store.base import GraphStore
 from flowgraph.trace.chains import Hop, trace
@@ -93,7 +94,7 @@ def build_report(
     rows = run(store, library["dpia-facts"], {"controller": controller})[1]
     if service and not any((r["serviceLabel"] or "").lower() == service.lower() for r in rows):
         known = sorted({r["serviceLabel"] for r in rows if r["serviceLabel"]})
-        raise KeyError(
+        raise NotFound(
             f"{label} has no service area {service!r}; it has: {', '.join(known) or 'none'}"
         )
     footnote_of: dict[tuple[str, int, int], int] = {}

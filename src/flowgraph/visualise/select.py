@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from flowgraph.errors import NotFound
 from flowgraph.trace.chains import find_node
 
 
@@ -54,7 +55,7 @@ def select(graph: nx.MultiDiGraph, chosen: Selection) -> View:
                 if keep.nodes[u]["label"].lower() == chosen.service.lower()
             ]
             if not sources:
-                raise KeyError(
+                raise NotFound(
                     f"{keep.nodes[start]['label']} has no service area {chosen.service!r}"
                 )
         reached = set(sources)

@@ -106,7 +106,10 @@ def _output_format(
         raise BadInput(f"-o {output}: folder {output.parent} does not exist")
     extension = output.suffix.lower()
     if extension not in suffixes:
-        names = sorted(dict.fromkeys(suffixes))
+        firsts: dict[str, str] = {}  # one extension per format: .html, not also .htm
+        for ext, kind in suffixes.items():
+            firsts.setdefault(kind, ext)
+        names = list(firsts.values())
         listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
         raise BadInput(
             f"-o {output}: {command} writes {listed} files, not {extension or 'no extension'}"

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from flowgraph import __version__
 from flowgraph.query.library import load_library
-from flowgraph.serve import compliance, explore, pages, sparql
+from flowgraph.serve import compliance, errors, explore, pages, sparql
 from flowgraph.serve.access_log import AccessLog
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
@@ -87,6 +87,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.live = live
+    errors.install(app)
     app.add_middleware(AccessLog)  # inside CORS, so even its 500s carry CORS headers
     app.add_middleware(
         CORSMiddleware,

@@ -12,10 +12,10 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from flowgraph.errors import FlowgraphError
+from flowgraph.errors import NotFound
 from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
 from flowgraph.serve.deps import Runtime, get_runtime
@@ -53,7 +53,7 @@ def _chosen(
         and (not notice or r.notice == notice)
     ]
     if (controller or notice) and not chosen:
-        raise HTTPException(404, f"no notice matches controller={controller!r} notice={notice!r}")
+        raise NotFound(f"no notice matches controller={controller!r} notice={notice!r}")
     return chosen
 
 
@@ -124,19 +124,16 @@ async def check_page(
 
 async def comparison(runtime: Runtime, councils: list[str], service_like: str | None) -> Comparison:
     checks = await reports_of(runtime)
-    try:
-        return await page_work(
-            runtime.lanes,
-            compare,
-            runtime.store,
-            runtime.library,
-            councils,
-            service_like or None,
-            checks,
-            heavy=True,
-        )
-    except FlowgraphError as exc:
-        raise HTTPException(400, str(exc)) from exc
+    return await page_work(
+        runtime.lanes,
+        compare,
+        runtime.store,
+        runtime.library,
+        councils,
+        service_like or None,
+        checks,
+        heavy=True,
+    )
 
 
 @router.get("/api/compare", summary="Councils side by side (JSON)")

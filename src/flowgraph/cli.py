@@ -13,6 +13,8 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -20,7 +22,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
@@ -191,6 +200,40 @@ def _settings(store: str | None = None, **overrides: Any) -> Settings:
         raise _fail(FlowgraphError(f"bad setting: {problems}")) from exc
 
 
+@contextmanager
+def _build_progress() -> Iterator[dict[str, Any]]:
+    """Progress bars on stderr for a build: notices read, graphs loaded (or sent), each counted
+    against its total with the time taken; `on_stage`/`on_notice` are build()'s callbacks."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as progress:
+        first = progress.add_task("finding notices", total=None)
+        task = [first]
+
+        def on_stage(what: str, total: int | None) -> None:
+            if task[0] == first:
+                progress.remove_task(first)
+            else:  # the stage before is done: its bar full, its clock stopped
+                done = next(t.completed for t in progress.tasks if t.id == task[0])
+                progress.update(task[0], total=done, completed=done)
+                progress.stop_task(task[0])
+            task[0] = progress.add_task(what, total=total)
+
+        def on_notice(name: str) -> None:
+            progress.update(task[0], advance=1)
+
+        yield {"on_stage": on_stage, "on_notice": on_notice}
+
+
+@contextmanager
+def _working(what: str) -> Iterator[None]:
+    """A spinner with the time taken, on stderr, while a long query runs (gone when it ends)."""
+    columns = (SpinnerColumn(), TextColumn(what), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        progress.add_task(what, total=None)
+        yield
+
+
 @dataclass
 class _Graph:
     """What trace, viz and dpia all start from: the store, the query library, the flow network."""
@@ -276,11 +319,10 @@ def build(
     settings = _settings(store, store_update_url=update_url, store_graph_store_url=graph_store_url,
                          build_lock_wait=wait)  # fmt: skip
     try:
-        with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("reading notices", total=None)
+        with _build_progress() as shown:
             report = run_build(settings, paths, controller=controller, service=service, strict=strict,
                 incremental=not full, on_wait=lambda message: err.print(message, highlight=False),
-                               on_notice=lambda name: progress.update(task, advance=1, description=name))  # fmt: skip
+                               **shown)  # fmt: skip
     except BuildFailed as exc:
         raise _fail(exc) from exc
     except FlowgraphError as exc:
@@ -472,7 +514,8 @@ def query(
             if not sep:
                 raise QueryError(f"--param {item!r}: expected key=value")
             params[key] = int(value) if value.isdigit() else value
-        names, rows = run(open_store(settings), chosen, params)
+        with _working(f"running {chosen.name}"):
+            names, rows = run(open_store(settings), chosen, params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     _print_rows(names, rows, fmt.value)
@@ -834,11 +877,8 @@ def serve(
             snapshots.current(settings.output_dir)
     except FlowgraphError:
         err.print("no graph built yet: building from data/notices/ first")
-        with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("reading notices", total=None)
-            run_build(
-                settings, on_notice=lambda name: progress.update(task, advance=1, description=name)
-            )
+        with _build_progress() as shown:
+            run_build(settings, **shown)
     try:
         application = create_app(settings)
     except FlowgraphError as exc:

@@ -4,6 +4,7 @@ on HTTP from a real server (JSON for /api/*, an HTML page in the site's layout f
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -99,6 +100,30 @@ def test_serve_refuses_zero_workers_at_once():
     assert result.returncode == 2, result.stderr
     assert "--workers" in flat(result.stderr)
     assert time.monotonic() - started < 30
+
+
+def test_serve_on_a_port_in_use_is_bad_input(built, settings):
+    env = {
+        **os.environ,
+        "FLOWGRAPH_BUILD_DIR": str(settings.output_dir),
+        "FLOWGRAPH_QUERY_WORKERS": "1",
+    }
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "flowgraph", "serve", "--port", str(port)],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "address already in use" in result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in flat(result.stderr)
+
+
+def test_hops_are_bounded(graph):
+    result = runner.invoke(app, ["trace", "--from", "HMRC", "--max-hops", "0"])
+    assert result.exit_code == 2 and "--max-hops" in flat(result.output)
 
 
 # ----------------------------------------------------------------------------- exit 2: not found

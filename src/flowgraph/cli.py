@@ -170,7 +170,7 @@ class ReportFormat(StrEnum):
 
 
 EXPORT_SUFFIXES = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".jsonld": "jsonld",
-                   ".graphml": "graphml", ".gexf": "gexf"}  # fmt: skip
+                   ".graphml": "graphml", ".gexf": "gexf", ".nquads": "nquads", ".turtle": "turtle"}  # fmt: skip
 REPORT_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md"}
 DPIA_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -344,9 +344,9 @@ def synth(
         Path,
         typer.Option("-o", "--output", help="Directory to write notices and manifest.csv into"),
     ],
-    councils: Annotated[int, typer.Option(help="How many councils")] = 5,
+    councils: Annotated[int, typer.Option(min=1, help="How many councils")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus)")] = 1,
-    services: Annotated[int, typer.Option(help="Service notices per council")] = 40,
+    services: Annotated[int, typer.Option(min=1, help="Service notices per council")] = 40,
 ) -> None:
     """Write a deterministic synthetic corpus of council notices (for scale tests and benchmarks)."""
     from flowgraph.synth.corpus import write_corpus
@@ -611,7 +611,7 @@ def trace(
     to: Annotated[
         str | None, typer.Option("--to", help="Only chains that reach this organisation")
     ] = None,
-    max_hops: Annotated[int, typer.Option(help="Longest chain, in hops")] = 4,
+    max_hops: Annotated[int, typer.Option(min=1, max=10, help="Longest chain, in hops")] = 4,
     include_categories: Annotated[
         bool, typer.Option(help="Follow categories to their member organisations (possible flows)")
     ] = False,
@@ -659,7 +659,7 @@ def viz(
     purpose: Annotated[
         str | None, typer.Option(help="Only flows of activities whose purposes mention this")
     ] = None,
-    max_hops: Annotated[int, typer.Option(help="How far to follow chains")] = 2,
+    max_hops: Annotated[int, typer.Option(min=1, max=10, help="How far to follow chains")] = 2,
     store: Store = None,
 ) -> None:
     """Write an interactive flow map: one self-contained HTML file that works offline."""
@@ -886,4 +886,10 @@ def serve(
     out.print(
         f"flowgraph endpoint on http://{host or settings.host}:{port or settings.port}/ (SPARQL at /sparql)"
     )
-    run_server(application, settings, host or settings.host, port or settings.port)
+    try:
+        run_server(application, settings, host or settings.host, port or settings.port)
+    except SystemExit as exc:  # uvicorn's own exit when it cannot listen (port taken, bad host)
+        if exc.code in (0, None):
+            raise
+        where = f"{host or settings.host}:{port or settings.port}"
+        raise _fail(BadInput(f"cannot listen on {where} (the reason is above)")) from None

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -56,18 +57,17 @@ def _debugging() -> bool:
 
 def _fail(exc: BaseException, code: int | None = None) -> typer.Exit:
     """The one mapping of an error to what the user sees and the exit code (errors.exit_code)."""
-    if is_internal(exc):
-        err.print(f"[red]{one_line(exc)}[/red]", highlight=False)
-        if _debugging():
-            err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
-        else:
-            err.print(
-                "a fault of flowgraph's: run again with --debug for the traceback", highlight=False
-            )
-    else:
-        err.print(f"[red]error:[/red] {one_line(exc)}", highlight=False)
-        if _debugging():
-            err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    internal = is_internal(exc)
+    message = escape(one_line(exc))  # a message may hold [brackets]: never read as markup
+    err.print(
+        f"[red]{message}[/red]" if internal else f"[red]error:[/red] {message}", highlight=False
+    )
+    if _debugging():
+        err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    elif internal:
+        err.print(
+            "a fault of flowgraph's: run again with --debug for the traceback", highlight=False
+        )
     return typer.Exit(exit_code(exc) if code is None else code)
 
 

@@ -164,7 +164,7 @@ def test_a_council_wide_notice_meets_requirements_for_its_service_and_flags_are_
     assert found["transfers-abroad-stated"].status == MET  # its own denial
     flags = {(f.flag, f.detail) for f in housing.flags}
     assert flags == {
-        ("consent-for-statutory", "consent alongside Housing Act 1996"),
+        ("consent-for-statutory", "Consent — Art. 6(1)(a) alongside Housing Act 1996"),
         ("vague-recipients", "Other third parties"),
         ("contradictory-transfers",
          "brackenford-general.md states: \u201cWe use Mailchimp to send newsletters; your email "
@@ -228,7 +228,10 @@ def test_check_command_formats_and_exit_codes(brackenford, tmp_path):
     assert "withdraw-consent" in data[1]["missing"]
     assert 0 < data[1]["score"] < 1
     text = _check_cli(brackenford, "--notice", "brackenford-housing.md")
-    assert "⚑ consent for statutory processing: consent alongside Housing Act 1996" in text.stdout
+    assert (
+        "⚑ consent for statutory processing: Consent — Art. 6(1)(a) alongside Housing Act 1996"
+        in text.stdout
+    )
     assert "↳ Retention period or criteria" in text.stdout
     md = _check_cli(brackenford, "--format", "md", "-o", str(tmp_path / "check.md"))
     assert md.returncode == 1

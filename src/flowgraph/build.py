@@ -331,17 +331,22 @@ def build(
     incremental: bool = True,
     on_notice: Callable[[str], None] | None = None,
     on_wait: Callable[[str], None] | None = None,
+    on_stage: Callable[[str, int | None], None] | None = None,
 ) -> BuildReport:
     """Build and publish; one build at a time per build directory (a second one waits up to
-    `settings.build_lock_wait` seconds, then raises `BuildLocked`)."""
+    `settings.build_lock_wait` seconds, then raises `BuildLocked`).
+
+    Progress: `on_stage(what, how_many)` as each stage starts (reading notices, loading graphs,
+    sending graphs), then `on_notice(name)` once per notice read, graph loaded or graph sent."""
     with build_lock.hold(settings.output_dir, settings.build_lock_wait, on_wait):
         with contextlib.suppress(FlowgraphError, OSError):
             build_lock.sweep(settings.output_dir, snapshots.current(settings.output_dir))
         attempt = _Attempt()
         try:
             return _build(
-                settings, paths, controller, service, strict, incremental, on_notice, attempt
-            )
+                settings, paths, controller, service, strict, incremental, on_notice, attempt,
+                on_stage or (lambda what, total: None),
+            )  # fmt: skip
         except BaseException:  # an error, a strict failure, Ctrl-C: leave nothing behind
             attempt.discard(settings.output_dir)
             raise
@@ -374,6 +379,7 @@ def _build(
     incremental: bool,
     on_notice: Callable[[str], None] | None,
     attempt: _Attempt,
+    on_stage: Callable[[str, int | None], None],
 ) -> BuildReport:
     sources, problems = discover(paths or [settings.notices_dir], controller, service)
     report = BuildReport(problems=list(problems))
@@ -393,6 +399,7 @@ def _build(
             reuse.append(record)
         else:
             todo.append(source)
+    on_stage(f"reading notices ({len(reuse)} unchanged)" if reuse else "reading notices", len(todo))
     results = _process_all(settings, sources, todo, on_notice)
     records = reuse + [r for r in results if "error" not in r]
     report.problems += [r["error"] for r in results if "error" in r]
@@ -441,6 +448,7 @@ def _build(
     snapshots.write_json(snapshot / "build.json", {**report.summary(), "context": context, "base_iri": settings.base_iri,
                                                    "problems_list": report.problems, "notices_list": notices_list})  # fmt: skip
     if previous is not None and reuse:
+        on_stage("loading changed graphs", None)
         counts = _update_store(
             previous, snapshot, pool, settings, known, records, new_shared, counts
         )
@@ -448,13 +456,15 @@ def _build(
         counts = {}
         for shared in new_shared.values():
             _count_lines(counts, shared, 1)
-        load_snapshot(snapshot)
+        on_stage("loading graphs", len(snapshots.nquads_files(snapshot)))
+        load_snapshot(snapshot, on_notice)
     (snapshot / ENTITY_COUNTS).write_bytes(marshal.dumps(counts))
     if settings.remote_store:
         from flowgraph.store.remote_load import state_path, sync_snapshot
 
         if not incremental:
             state_path(settings).unlink(missing_ok=True)
+        on_stage("sending graphs to the external store", None)
         synced = sync_snapshot(settings, snapshot, on_graph=on_notice)
         report.remote = {"graphs sent": len(synced.sent), "graphs deleted": len(synced.deleted),
                          "graphs unchanged": synced.unchanged, "triples sent": synced.triples}  # fmt: skip

@@ -1,29 +1,96 @@
-"""The `flowgraph` command line. Exit codes: 0 ok, 1 validation violations, 2 bad input, 3 internal error."""
+"""The `flowgraph` command line.
+
+Exit codes (mapped from flowgraph.errors in one place, `_Commands.invoke` and `_fail`): 0 ok,
+1 findings (check, validate), 2 bad input or not found, 3 internal error (one line; the traceback
+with --debug or FLOWGRAPH_DEBUG=1).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from flowgraph.errors import FlowgraphError
+from flowgraph.errors import (
+    EXIT_FINDINGS,
+    BadInput,
+    FlowgraphError,
+    NotFound,
+    exit_code,
+    is_internal,
+    one_line,
+)
 from flowgraph.settings import Settings
 
-app = typer.Typer(
-    help="Build and query a knowledge graph of data flows from UK council privacy notices.",
-    no_args_is_help=True,
-)
 err = Console(stderr=True)
 out = Console()
+_debug = [False]
+
+
+def _debugging() -> bool:
+    return _debug[0] or os.environ.get("FLOWGRAPH_DEBUG", "").lower() in ("1", "true", "yes")
+
+
+def _fail(exc: BaseException, code: int | None = None) -> typer.Exit:
+    """The one mapping of an error to what the user sees and the exit code (errors.exit_code)."""
+    internal = is_internal(exc)
+    message = escape(one_line(exc))  # a message may hold [brackets]: never read as markup
+    err.print(
+        f"[red]{message}[/red]" if internal else f"[red]error:[/red] {message}", highlight=False
+    )
+    if _debugging():
+        err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    elif internal:
+        err.print(
+            "a fault of flowgraph's: run again with --debug for the traceback", highlight=False
+        )
+    return typer.Exit(exit_code(exc) if code is None else code)
+
+
+class _Commands(TyperGroup):
+    """Every exception a command lets out ends here: mapped by `_fail`, never a bare traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # an exit code chosen already, or a usage error (exit 2) typer reports
+        except Exception as exc:
+            raise _fail(exc) from exc
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Build and query a knowledge graph of data flows from UK council privacy notices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
 _selected: dict[str, Path | None] = {"workspace": None}  # --workspace, set by the callback
 
 
@@ -36,7 +103,7 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def _main(
     workspace: Annotated[
         Path | None,
         typer.Option(
@@ -54,10 +121,87 @@ def main(
             "--version", callback=_print_version, is_eager=True, help="Print the version and exit"
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Print the traceback of an error (also FLOWGRAPH_DEBUG=1)"),
+    ] = False,
 ) -> None:
-    """Build and query a knowledge graph of data flows from UK council privacy notices."""
+    """Exit codes: 0 ok, 1 findings (check, validate), 2 bad input or not found, 3 internal error."""
     _selected["workspace"] = workspace
+    _debug[0] = debug
 
+
+def _output_format(
+    output: Path | None, fmt: Enum | None, suffixes: dict[str, str], default: str, command: str
+) -> str:
+    """The format to write: from -o's extension when there is one (a --format that disagrees,
+    or an extension the command does not write, is refused), else --format, else `default`."""
+    if output is None:
+        return fmt.value if fmt is not None else default
+    if output.is_dir():
+        raise BadInput(f"-o {output}: is a folder; give a file name")
+    if not output.parent.is_dir():
+        raise BadInput(f"-o {output}: folder {output.parent} does not exist")
+    extension = output.suffix.lower()
+    if extension not in suffixes:
+        firsts: dict[str, str] = {}  # one extension per format: .html, not also .htm
+        for ext, kind in suffixes.items():
+            firsts.setdefault(kind, ext)
+        names = list(firsts.values())
+        listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        raise BadInput(
+            f"-o {output}: {command} writes {listed} files, not {extension or 'no extension'}"
+        )
+    chosen = suffixes[extension]
+    if fmt is not None and fmt.value != chosen:
+        raise BadInput(f"--format {fmt.value} but -o {output} is a {extension} ({chosen}) file")
+    return chosen
+
+
+class ExtractFormat(StrEnum):
+    json = "json"
+    text = "text"
+
+
+class RowsFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+class FlowsFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    table = "table"
+
+
+class ExportFormat(StrEnum):
+    nquads = "nquads"
+    trig = "trig"
+    turtle = "turtle"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+
+
+class TraceFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+    csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+EXPORT_SUFFIXES = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".jsonld": "jsonld",
+                   ".graphml": "graphml", ".gexf": "gexf", ".nquads": "nquads", ".turtle": "turtle"}  # fmt: skip
+REPORT_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md"}
+DPIA_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 Paths = Annotated[
     list[Path] | None,
@@ -88,6 +232,40 @@ def _settings(store: str | None = None, **overrides: Any) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise _fail(FlowgraphError(f"bad setting: {problems}")) from exc
+
+
+@contextmanager
+def _build_progress() -> Iterator[dict[str, Any]]:
+    """Progress bars on stderr for a build: notices read, graphs loaded (or sent), each counted
+    against its total with the time taken; `on_stage`/`on_notice` are build()'s callbacks."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as progress:
+        first = progress.add_task("finding notices", total=None)
+        task = [first]
+
+        def on_stage(what: str, total: int | None) -> None:
+            if task[0] == first:
+                progress.remove_task(first)
+            else:  # the stage before is done: its bar full, its clock stopped
+                done = next(t.completed for t in progress.tasks if t.id == task[0])
+                progress.update(task[0], total=done, completed=done)
+                progress.stop_task(task[0])
+            task[0] = progress.add_task(what, total=total)
+
+        def on_notice(name: str) -> None:
+            progress.update(task[0], advance=1)
+
+        yield {"on_stage": on_stage, "on_notice": on_notice}
+
+
+@contextmanager
+def _working(what: str) -> Iterator[None]:
+    """A spinner with the time taken, on stderr, while a long query runs (gone when it ends)."""
+    columns = (SpinnerColumn(), TextColumn(what), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        progress.add_task(what, total=None)
+        yield
 
 
 @dataclass
@@ -144,11 +322,6 @@ def _open_graph(
         graph_store, library, start, hops, members, with_details=with_details
     )
     return _Graph(settings, graph_store, library, network, start, names)
-
-
-def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -230,11 +403,10 @@ def build(
         raise _fail(exc) from exc
     err.print(where, highlight=False)
     try:
-        with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("reading notices", total=None)
+        with _build_progress() as shown:
             report = run_build(settings, paths, controller=controller, service=service, strict=strict,
                 incremental=not full, on_wait=lambda message: err.print(message, highlight=False),
-                               on_notice=lambda name: progress.update(task, advance=1, description=name))  # fmt: skip
+                               **shown)  # fmt: skip
     except BuildFailed as exc:
         raise _fail(exc) from exc
     except FlowgraphError as exc:
@@ -398,9 +570,9 @@ def synth(
         Path,
         typer.Option("-o", "--output", help="Directory to write notices and manifest.csv into"),
     ],
-    councils: Annotated[int, typer.Option(help="How many councils")] = 5,
+    councils: Annotated[int, typer.Option(min=1, help="How many councils")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same corpus)")] = 1,
-    services: Annotated[int, typer.Option(help="Service notices per council")] = 40,
+    services: Annotated[int, typer.Option(min=1, help="Service notices per council")] = 40,
 ) -> None:
     """Write a deterministic synthetic corpus of council notices (for scale tests and benchmarks)."""
     from flowgraph.synth.corpus import write_corpus
@@ -420,8 +592,8 @@ def extract(
         str | None, typer.Option(help="Service area, when the notice covers one")
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="json or text (text with --explain)")
-    ] = "json",
+        ExtractFormat, typer.Option("--format", help="json or text (text with --explain)")
+    ] = ExtractFormat.json,
     explain: Annotated[
         bool,
         typer.Option(
@@ -455,14 +627,12 @@ def extract(
         source = NoticeSource(file.resolve(), controller, service)
     if source is None:
         raise _fail(FlowgraphError(f"{file}: not in a manifest; give --controller NAME"))
-    if fmt not in ("json", "text"):
-        raise _fail(FlowgraphError(f"--format {fmt!r}: use json or text"))
     try:
         extraction = extractor.extract(source, explain=explain)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     services = extraction_json(extraction, Minter(settings.base_iri))
-    if explain and fmt == "text":
+    if explain and fmt is ExtractFormat.text:
         from flowgraph.report.explain import print_explanation
 
         print_explanation(extraction, out)
@@ -497,7 +667,9 @@ def _print_rows(names: list[str], rows: list[dict], fmt: str) -> None:
 
 @app.command()
 def flows(
-    fmt: Annotated[str, typer.Option("--format", help="csv, json or table")] = "csv",
+    fmt: Annotated[
+        FlowsFormat, typer.Option("--format", help="csv, json or table")
+    ] = FlowsFormat.csv,
     controller: Annotated[
         str | None, typer.Option(help="Only flows of this controller (name or IRI)")
     ] = None,
@@ -521,7 +693,7 @@ def flows(
         names, rows = run(graph, library["flows"], params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    _print_rows(names, rows, fmt)
+    _print_rows(names, rows, fmt.value)
 
 
 @app.command()
@@ -535,7 +707,9 @@ def query(
             help="key=value; a parameter that names something takes a name, alias or IRI",
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv or json")] = "table",
+    fmt: Annotated[
+        RowsFormat, typer.Option("--format", help="table, csv, tsv or json")
+    ] = RowsFormat.table,
     list_queries: Annotated[bool, typer.Option("--list", help="List the query library")] = False,
     store: Store = None,
 ) -> None:
@@ -570,11 +744,13 @@ def query(
         return
     try:
         if name.endswith(".rq"):
+            if not Path(name).is_file():
+                raise NotFound(f"no query file {name}")
             chosen = parse_query(Path(name))
         elif name in library:
             chosen = library[name]
         else:
-            raise QueryError(
+            raise NotFound(
                 f"no query {name!r}; run `flowgraph query --list` (known: {', '.join(library)})"
             )
         params = {}
@@ -585,40 +761,51 @@ def query(
             params[key] = int(value) if value.isdigit() else value
         graph = open_store(settings)
         params = bind_query_names(chosen, params, lambda: _names(graph, library, settings))
-        names, rows = run(graph, chosen, params)
+        with _working(f"running {chosen.name}"):
+            names, rows = run(graph, chosen, params)
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    _print_rows(names, rows, fmt)
+    _print_rows(names, rows, fmt.value)
 
 
 @app.command()
 def export(
     fmt: Annotated[
-        str,
+        ExportFormat | None,
         typer.Option(
-            "--format", help="nquads, trig, turtle, jsonld; graphml or gexf (the flow network)"
+            "--format",
+            help="nquads, trig (default), turtle, jsonld; graphml or gexf (the flow network); "
+            "with -o, taken from its extension",
         ),
-    ] = "trig",
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write: .nq .trig .ttl .jsonld .graphml .gexf (default stdout)",
+        ),
     ] = None,
 ) -> None:
     """Export the built graph; the output is byte-identical for the same notices."""
     from flowgraph.report.export import export_graph
     from flowgraph.store import snapshot as snapshots
 
+    kind = _output_format(output, fmt, EXPORT_SUFFIXES, "trig", "export")
     settings = _settings()
     try:
-        if fmt in ("graphml", "gexf"):
+        if kind in ("graphml", "gexf"):
             from flowgraph.query.library import load_library
             from flowgraph.report.network_export import export_network
             from flowgraph.store.base import open_store
             from flowgraph.trace.network import flow_network
 
             network = flow_network(open_store(settings), load_library(settings.queries_dir))
-            data = export_network(network, fmt)
+            data = export_network(network, kind)
         else:
-            data = export_graph(snapshots.nquads_files(snapshots.current(settings.output_dir)), fmt)
+            data = export_graph(
+                snapshots.nquads_files(snapshots.current(settings.output_dir)), kind
+            )
     except (FlowgraphError, ValueError) as exc:
         raise _fail(exc) from exc
     if output:
@@ -658,7 +845,7 @@ def validate() -> None:
         for row in rows[:20]:
             out.print(f"  {row}", markup=False)
     if not result.conforms or failed_checks:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
     out.print("all checks pass")
 
 
@@ -672,11 +859,13 @@ def trace(
         str | None,
         typer.Option("--to", help="Only chains that reach this organisation (name or IRI)"),
     ] = None,
-    max_hops: Annotated[int, typer.Option(help="Longest chain, in hops")] = 4,
+    max_hops: Annotated[int, typer.Option(min=1, max=10, help="Longest chain, in hops")] = 4,
     include_categories: Annotated[
         bool, typer.Option(help="Follow categories to their member organisations (possible flows)")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text, json, md or csv")] = "text",
+    fmt: Annotated[
+        TraceFormat, typer.Option("--format", help="text, json, md or csv")
+    ] = TraceFormat.text,
     store: Store = None,
 ) -> None:
     """Every sharing chain from an organisation, each hop with its quote, notice and offsets."""
@@ -693,10 +882,10 @@ def trace(
             categories=members,
         )  # fmt: skip
     except KeyError as exc:
-        raise _fail(FlowgraphError(exc.args[0])) from exc
+        raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    sys.stdout.write(render(chains, fmt))
+    sys.stdout.write(render(chains, fmt.value))
 
 
 @app.command()
@@ -719,11 +908,13 @@ def viz(
     purpose: Annotated[
         str | None, typer.Option(help="Only flows of activities whose purposes mention this")
     ] = None,
-    max_hops: Annotated[int, typer.Option(help="How far to follow chains")] = 2,
+    max_hops: Annotated[int, typer.Option(min=1, max=10, help="How far to follow chains")] = 2,
     store: Store = None,
 ) -> None:
     """Write an interactive flow map: one self-contained HTML file that works offline."""
     from flowgraph.trace.network import category_members
+
+    _output_format(output, None, {".html": "html", ".htm": "html"}, "html", "viz")
     from flowgraph.visualise.render import render_view
     from flowgraph.visualise.select import Selection, collapse, select
 
@@ -738,7 +929,7 @@ def viz(
         )  # fmt: skip
         view = collapse(select(graph.network, chosen), category_members(graph.store, graph.library))
     except KeyError as exc:
-        raise _fail(FlowgraphError(exc.args[0])) from exc
+        raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
@@ -760,18 +951,15 @@ def dpia(
     """Pre-fill the ICO DPIA "describe the processing" step from the notices, with footnoted quotes."""
     from flowgraph.report.dpia import DPIA_HOPS, build_report, render_html, render_markdown
 
+    kind = _output_format(output, None, DPIA_SUFFIXES, "html", "dpia")
     try:
         graph = _open_graph(store, origin, DPIA_HOPS, kind="controller")
         report = build_report(graph.store, graph.library, graph.network, graph.start, service)
     except KeyError as exc:
-        raise _fail(FlowgraphError(exc.args[0])) from exc
+        raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    text = (
-        render_markdown(report)
-        if output.suffix.lower() in (".md", ".markdown")
-        else render_html(report)
-    )
+    text = render_markdown(report) if kind == "md" else render_html(report)
     output.write_text(text, encoding="utf-8")
     out.print(
         f"wrote {output}: {sum(len(v) for v in report.statements.values())} statements, {len(report.footnotes)} sources, {len(report.chains)} chains, {len(report.gaps)} gaps"
@@ -790,7 +978,7 @@ def _select_controller(reports: list, controller: str | None, attr: str = "contr
     ]
     if not chosen:
         known = sorted({getattr(r, f"{attr}_label") for r in reports})
-        raise FlowgraphError(f"no controller called {controller!r}; known: {', '.join(known)}")
+        raise NotFound(f"no controller called {controller!r}; known: {', '.join(known)}")
     return chosen
 
 
@@ -805,9 +993,13 @@ def check(
             help="Only this notice (file name, e.g. leeds-city-council-general.txt, or IRI)"
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json or md")] = "text",
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", help="text (default), json or md; with -o, from its extension"),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default stdout)")
+        Path | None,
+        typer.Option("-o", "--output", help="File to write: .txt, .json or .md (default stdout)"),
     ] = None,
     waivers: Annotated[
         Path | None,
@@ -833,8 +1025,7 @@ def check(
     from flowgraph.report.waivers import apply_waivers, find_waiver_file, load_waivers
     from flowgraph.store.base import open_store
 
-    if fmt not in RENDERERS:
-        raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
+    kind = _output_format(output, fmt, REPORT_SUFFIXES, "text", "check")
     settings = _settings(store)
     try:
         graph, library = open_store(settings), load_library(settings.queries_dir)
@@ -844,7 +1035,11 @@ def check(
                 controller = names.resolve(controller, "controller", "--controller").iri
             if notice is not None:
                 notice = names.resolve(notice, "notice", "--notice").file
-        waiver_file = find_waiver_file(waivers, settings.check_waivers, [settings.root])
+        waiver_file = find_waiver_file(
+            waivers,
+            settings.check_waivers,
+            [p for p in (settings.home, settings.root) if p is not None],
+        )
         accepted = []
         if waiver_file is not None:
             requirement_names = {q.name for q in library.values() if q.kind == "requirement"}
@@ -861,17 +1056,17 @@ def check(
         if notice:
             reports = [r for r in reports if r.notice == notice]
             if not reports:
-                raise FlowgraphError(f"no notice {notice!r} in the graph")
+                raise NotFound(f"no notice {notice!r} in the graph")
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    text = RENDERERS[fmt](reports)
+    text = RENDERERS[kind](reports)
     if output:
         output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}", highlight=False)
     else:
         sys.stdout.write(text)
     if any(r.missing for r in reports):
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
@@ -889,8 +1084,7 @@ def ropa(
     from flowgraph.report.ropa import ropa_rows, write_csv, write_xlsx
     from flowgraph.store.base import open_store
 
-    if output.suffix.lower() not in (".csv", ".xlsx"):
-        raise _fail(FlowgraphError(f"{output}: write a .csv or an .xlsx file"))
+    _output_format(output, None, {".csv": "csv", ".xlsx": "xlsx"}, "csv", "ropa")
     settings = _settings(store)
     try:
         graph, library = open_store(settings), load_library(settings.queries_dir)
@@ -905,9 +1099,7 @@ def ropa(
             known = sorted({r.controller for r in rows})
             rows = [r for r in rows if r.controller.lower() == controller.lower()]
             if not rows:
-                raise FlowgraphError(
-                    f"no controller called {controller!r}; known: {', '.join(known)}"
-                )
+                raise NotFound(f"no controller called {controller!r}; known: {', '.join(known)}")
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     if output.suffix.lower() == ".xlsx":
@@ -923,7 +1115,9 @@ def compare(
     service_like: Annotated[
         str | None, typer.Option(help='Compare service areas named like this ("Housing")')
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json or md")] = "text",
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="text, json or md")
+    ] = ReportFormat.text,
     store: Store = None,
 ) -> None:
     """Councils side by side: recipients, bases and transfers each states, what only one states,
@@ -934,8 +1128,6 @@ def compare(
     from flowgraph.report.completeness import check as run_check
     from flowgraph.store.base import open_store
 
-    if fmt not in RENDERERS:
-        raise _fail(FlowgraphError(f"--format {fmt!r}: choose text, json or md"))
     settings = _settings(store)
     try:
         graph = open_store(settings)
@@ -945,7 +1137,7 @@ def compare(
         result = run_compare(graph, library, councils, service_like, run_check(graph, library))
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    sys.stdout.write(RENDERERS[fmt](result))
+    sys.stdout.write(RENDERERS[fmt.value](result))
 
 
 @app.command()
@@ -953,12 +1145,17 @@ def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to listen on (default 127.0.0.1)")
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000)")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port to listen on (default 8000)")
+    ] = None,
     store: Store = None,
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Query worker processes (default 2; each holds the store in RAM with oxigraph-memory)"
+            min=1,
+            max=32,
+            help="Query worker processes, 1-32 (default 2; each holds the store in RAM with "
+            "oxigraph-memory)",
         ),
     ] = None,
 ) -> None:
@@ -970,9 +1167,7 @@ def serve(
     from flowgraph.serve.server import run as run_server
     from flowgraph.store import snapshot as snapshots
 
-    settings = _settings(store)
-    if workers is not None:
-        settings = settings.model_copy(update={"query_workers": workers})
+    settings = _settings(store, query_workers=workers)  # validated, as FLOWGRAPH_QUERY_WORKERS is
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         if not settings.remote_store:
@@ -983,9 +1178,8 @@ def serve(
         try:
             require_manifest(settings)
             err.print(f"no graph built yet: building workspace {settings.workspace_label} first")
-            with Progress(console=err, transient=True) as progress:
-                task = progress.add_task("reading notices", total=None)
-                run_build(settings, on_notice=lambda name: progress.update(task, advance=1, description=name))  # fmt: skip
+            with _build_progress() as shown:
+                run_build(settings, **shown)
         except FlowgraphError as exc:
             raise _fail(exc) from exc
     try:
@@ -995,4 +1189,10 @@ def serve(
     out.print(
         f"flowgraph endpoint on http://{host or settings.host}:{port or settings.port}/ (SPARQL at /sparql)"
     )
-    run_server(application, settings, host or settings.host, port or settings.port)
+    try:
+        run_server(application, settings, host or settings.host, port or settings.port)
+    except SystemExit as exc:  # uvicorn's own exit when it cannot listen (port taken, bad host)
+        if exc.code in (0, None):
+            raise
+        where = f"{host or settings.host}:{port or settings.port}"
+        raise _fail(BadInput(f"cannot listen on {where} (the reason is above)")) from None

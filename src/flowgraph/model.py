@@ -43,6 +43,7 @@ class Notice:
     text: str
     sha256: str
     line_starts: tuple[int, ...]
+    encoding: str = "utf-8"  # as read: utf-8, utf-8-sig, utf-16(-le/-be) or cp1252
 
     @property
     def notice_id(self) -> str:

@@ -1,13 +1,86 @@
-"""Read one notice file exactly as it is: offsets in the graph point into this text."""
+"""Read one notice file exactly as it is: offsets in the graph point into its decoded text.
+
+Councils save notices from Word and web pages in whatever their tools write: UTF-8 (with or
+without a byte-order mark), UTF-16 (Word's "Unicode text", with a BOM) and Windows-1252 (the
+"ANSI" of Notepad and older exports) are all read; the encoding is recorded on the notice (the
+extraction JSON's `encoding`, the graph's `fg:encoding` when it is not plain UTF-8). A file that
+is none of these (a PDF, a Word document, an image) is refused with what it looks like.
+"""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from pathlib import Path
 
 from flowgraph.errors import NoticeError
 from flowgraph.model import Notice, NoticeSource
+
+# Signatures of files that are often mistaken for notices, for a clearer refusal.
+_KNOWN_BINARY = (
+    (b"%PDF", "a PDF document: save or export the notice as text (.txt) or HTML"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx/.odt is one): save the notice as text (.txt) or HTML"),
+    (b"\xd0\xcf\x11\xe0", "an old Word/Office document: save the notice as text (.txt) or HTML"),
+    (b"{\\rtf", "an RTF document: save the notice as text (.txt) or HTML"),
+    (b"\x89PNG", "a PNG image, not a text notice"),
+    (b"\xff\xd8\xff", "a JPEG image, not a text notice"),
+    (b"GIF8", "a GIF image, not a text notice"),
+)
+# Control characters no text notice holds (tab, newlines and form feed are fine).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Windows-1252 leaves these bytes undefined: a file holding them is not in it.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a BOM: every other byte NUL in text that is mostly ASCII."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.4 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_notice(data: bytes, path: object = "<notice>") -> tuple[str, str]:
+    """The text of a notice file and the encoding it was read in, or NoticeError saying why not."""
+    for signature, what in _KNOWN_BINARY:
+        if data.startswith(signature):
+            raise NoticeError(str(path), f"file is {what}")
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = _utf16_without_bom(data) or "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise NoticeError(
+                str(path), f"starts like {encoding} but is not ({exc.reason} at byte {exc.start})"
+            ) from None
+        if b"\x00" in data or _CP1252_UNDEFINED & set(data):
+            raise NoticeError(
+                str(path),
+                "file is binary (not UTF-8, UTF-16 or Windows-1252 text), not a text notice",
+            ) from None
+        encoding, text = "cp1252", data.decode("cp1252")
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a UTF-16 BOM decoded by the utf-16-le/be guess
+    controls = _CONTROL.findall(text[:65536])
+    if controls and (text.count("\x00") or len(controls) > max(8, len(text[:65536]) // 1000)):
+        raise NoticeError(
+            str(path),
+            f"file is binary ({len(controls)} control characters in {encoding} text), "
+            "not a text notice",
+        )
+    return text, encoding
 
 
 def too_large(size: int, limit: int) -> str:
@@ -30,8 +103,8 @@ def _read(path: Path, max_bytes: int | None) -> bytes:
 
 
 def read_notice(source: NoticeSource, max_bytes: int | None = None) -> Notice:
-    """Read and check a notice; empty, binary, non-UTF-8 and (past `max_bytes`) oversized files
-    are refused with the reason."""
+    """Read and check a notice; empty, binary and (past `max_bytes`) oversized files are refused
+    with the reason."""
     path = source.path
     try:
         if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
@@ -49,19 +122,11 @@ def read_notice(source: NoticeSource, max_bytes: int | None = None) -> Notice:
         raise NoticeError(path, too_large(max(size, len(data)), max_bytes))
     if not data.strip():
         raise NoticeError(path, "file is empty")
-    if b"\x00" in data[:8192]:
-        raise NoticeError(path, "file is binary (contains NUL bytes), not a text notice")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise NoticeError(
-            path,
-            f"invalid UTF-8 at byte {exc.start} ({exc.reason}); save the notice as UTF-8",
-            line,
-        ) from None
+    text, encoding = decode_notice(data, path)
+    if not text.strip():
+        raise NoticeError(path, "file is empty")
     digest = hashlib.sha256(data).hexdigest()
     if source.sha256 and source.sha256.lower() != digest:
         raise NoticeError(path, f"sha256 {digest} does not match the manifest's {source.sha256}")
     starts = (0, *(m.end() for m in re.finditer(r"\r\n|\n|\r", text)))
-    return Notice(source, text, digest, starts)
+    return Notice(source, text, digest, starts, encoding)

@@ -49,6 +49,8 @@ class NoticeGraphBuilder:
         q.add(notice, "rdfs:label", lit(src.title or src.path.name))
         q.add(notice, "fg:file", lit(src.path.name))
         q.add(notice, "fg:sha256", lit(x.notice.sha256))
+        if x.notice.encoding != "utf-8":  # plain UTF-8, the usual case, says nothing
+            q.add(notice, "fg:encoding", lit(x.notice.encoding))
         q.add(notice, "fg:layout", lit(x.layout))
         q.link(notice, "fg:controller", controller)
         if src.url:

@@ -123,6 +123,8 @@ def vocabulary_quads(
                 q.link(node, A, "dpv:LegalBasis")
                 q.add(node, "fg:basisCode", lit(concept.id))
                 q.add(node, "dct:identifier", lit(concept.extra.get("article", "")))
+                # what a person reads after the label: "Public task — Art. 6(1)(e)"
+                q.add(node, "skos:notation", lit(concept.extra.get("reference", "")))
             if name == "locations":
                 q.add(node, "fg:thirdCountry", lit(concept.extra.get("third_country") != "false"))
             if name == "safeguards":

@@ -13,7 +13,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from flowgraph.errors import FlowgraphError
+from flowgraph.errors import FlowgraphError, NotFound
 from flowgraph.query.library import LibraryQuery, run
 from flowgraph.report.completeness import ActivityReport
 from flowgraph.store.base import GraphStore
@@ -81,7 +81,7 @@ def compare(
     for name in councils:
         found = [c for c, label in labels.items() if name in (c,) or label.lower() == name.lower()]
         if not found:
-            raise FlowgraphError(
+            raise NotFound(
                 f"no controller called {name!r}; known: {', '.join(sorted(labels.values()))}"
             )
         chosen.append(found[0])

@@ -165,7 +165,7 @@ def _line(s: Statement) -> str:
     )
     if s.kind == "onward" and s.flag:
         return f"{s.flag} → {s.detail} (“{s.text}”)"
-    if s.kind == "recipient":
+    if s.kind in ("recipient", "basis") and s.detail:  # a basis: "Public task — Art. 6(1)(e)"
         return f"{s.detail} (as written: “{s.text}”)"
     return f"{s.text}{extra}"
 

@@ -53,6 +53,7 @@ def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[s
                 "controller_id": minter.entity(extraction.controller),
                 "service": s.service,
                 "notice": extraction.notice.source.path.name,
+                "encoding": extraction.notice.encoding,
                 "layout": extraction.layout,
                 "purposes": [p.text for p in s.purposes],
                 "legal_bases": {

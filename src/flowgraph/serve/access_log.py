@@ -13,6 +13,8 @@ import logging
 import time
 from typing import Any
 
+from flowgraph.serve.errors import internal_error
+
 log = logging.getLogger("flowgraph.serve")
 
 
@@ -39,16 +41,16 @@ class AccessLog:
             if status[0]:
                 raise  # half sent: nothing clean can follow
             status[0] = 500
-            body = (
-                f"internal error while answering {scope['method']} {scope['path']}: "
-                f"{type(exc).__name__}; the server log has the details\n"
-            ).encode()
+            accept = next(
+                (v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"accept"), None
+            )
+            content_type, body = internal_error(scope["method"], scope["path"], accept, exc)
             await send(
                 {
                     "type": "http.response.start",
                     "status": 500,
                     "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"content-type", content_type),
                         (b"content-length", str(len(body)).encode()),
                     ],
                 }

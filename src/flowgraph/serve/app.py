@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from flowgraph import __version__
 from flowgraph.query.library import load_library
-from flowgraph.serve import compliance, explore, pages, sparql
+from flowgraph.serve import compliance, docs, errors, explore, pages, sparql
 from flowgraph.serve.access_log import AccessLog
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
@@ -92,9 +92,13 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
         version=__version__,
         description="Read-only SPARQL 1.1 endpoint and linked data over personal-data flows stated in UK council privacy notices.",
         lifespan=lifespan,
+        docs_url=None,  # served by serve.docs from local assets
+        redoc_url=None,
     )
     app.state.live = live
     app.state.check_waivers = waivers
+    errors.install(app)
+    docs.install(app)
     app.add_middleware(AccessLog)  # inside CORS, so even its 500s carry CORS headers
     app.add_middleware(
         CORSMiddleware,

@@ -12,10 +12,10 @@ from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from flowgraph.errors import FlowgraphError
+from flowgraph.errors import NotFound
 from flowgraph.report.compare import ASPECTS, Comparison, compare
 from flowgraph.report.completeness import MARKS, ActivityReport, check
 from flowgraph.report.completeness_render import status_text
@@ -44,12 +44,8 @@ def check_reports(runtime: Runtime) -> list[ActivityReport]:
 
 
 def compare_councils(runtime: Runtime, councils: list[str], service_like: str | None) -> Comparison:
-    try:
-        return compare(
-            runtime.store, runtime.library, councils, service_like, check_reports(runtime)
-        )
-    except FlowgraphError as exc:
-        raise HTTPException(400, str(exc)) from exc
+    # a FlowgraphError is raised again in the server and answered by the one error mapping
+    return compare(runtime.store, runtime.library, councils, service_like, check_reports(runtime))
 
 
 async def waived_reports_of(request: Request, runtime: Runtime) -> list[ActivityReport]:
@@ -88,7 +84,7 @@ def _chosen(
         and (not notice or r.notice == notice)
     ]
     if (controller or notice) and not chosen:
-        raise HTTPException(404, f"no notice matches controller={controller!r} notice={notice!r}")
+        raise NotFound(f"no notice matches controller={controller!r} notice={notice!r}")
     return chosen
 
 

@@ -10,12 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from flowgraph.query.names import NameProblem
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.names import resolve
 from flowgraph.serve.pages import layout, link
 from flowgraph.serve.work import call_in_worker
-from flowgraph.trace.chains import TooManyChains, TraceTimeout, find_node, trace
+from flowgraph.trace.chains import TraceTimeout, find_node, trace
 from flowgraph.trace.network import category_members, flow_network
 from flowgraph.visualise.render import render_view
 from flowgraph.visualise.select import Selection, collapse, select
@@ -87,25 +86,20 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
             else controller
         )
         recipient = entity if not controller else recipient
-    try:
-        view = collapse(
-            select(
-                graph,
-                Selection(
-                    controller,
-                    selection.service,
-                    recipient,
-                    category,
-                    selection.purpose,
-                    selection.max_hops,
-                ),
+    view = collapse(
+        select(
+            graph,
+            Selection(
+                controller,
+                selection.service,
+                recipient,
+                category,
+                selection.purpose,
+                selection.max_hops,
             ),
-            members,
-        )
-    except NameProblem:
-        raise  # 404 with suggestions (serve/names.py)
-    except KeyError as exc:
-        raise HTTPException(404, exc.args[0]) from exc
+        ),
+        members,
+    )
     title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
     return HTMLResponse(
         render_view(view, title, page_base="/id/", base_iri=runtime.settings.base_iri)
@@ -170,12 +164,6 @@ def trace_json(
             limit=runtime.settings.max_chains,
             deadline=deadline,
         )
-    except NameProblem:
-        raise  # 404 with suggestions (serve/names.py)
-    except KeyError as exc:
-        raise HTTPException(404, exc.args[0]) from exc
-    except TooManyChains as exc:
-        raise HTTPException(422, str(exc)) from exc
     except TraceTimeout as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "10"}) from exc
     return [{"hops": [hop.as_json() for hop in chain]} for chain in chains]

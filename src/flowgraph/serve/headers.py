@@ -6,8 +6,9 @@ carry its URL, which may hold a query). HTML pages get a Content-Security-Policy
 load nothing from elsewhere and run only their own inline scripts: each inline `<script>` of the
 page is allowed by its SHA-256 hash, so an injected `onerror=` attribute or `javascript:` URL
 never runs (`'unsafe-inline'` is left to styles, which the flow map sets on its elements). The
-API documentation pages (/docs, /redoc) load their viewer from the jsDelivr CDN and are allowed
-that one origin.
+API documentation pages (/docs, /redoc) load their viewer from this server (serve/docs.py) and
+run its inline start-up script; they too load nothing from elsewhere (ReDoc's web worker is a
+blob: URL).
 """
 
 from __future__ import annotations
@@ -18,15 +19,14 @@ import re
 from typing import Any
 
 _SCRIPT = re.compile(rb"<script(?![^>]*\ssrc\s*=)[^>]*>(.*?)</script", re.I | re.S)
-CDN = "https://cdn.jsdelivr.net"
 _BASE_POLICY = (
     "default-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_POLICY = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {CDN}; style-src 'self' "
-    f"'unsafe-inline' {CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]

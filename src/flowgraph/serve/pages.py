@@ -16,6 +16,7 @@ import rdflib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from flowgraph.errors import NotFound
 from flowgraph.query.library import run
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.limits import page_work
@@ -178,11 +179,7 @@ def _description(runtime: Runtime, iri: str) -> rdflib.Graph:
 async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
     problem = _bad_iri_path(runtime.settings.base_iri, path)
     if problem:
-        return Response(
-            f"/id/{path!r} is not an entity IRI of this graph: {problem}\n",
-            status_code=404,
-            media_type="text/plain; charset=utf-8",
-        )
+        raise NotFound(f"/id/{path!r} is not an entity IRI of this graph: {problem}")
     return await page_work(
         runtime.lanes, _entity_page, runtime, path, request.headers.get("accept")
     )
@@ -203,9 +200,7 @@ def _entity_page(runtime: Runtime, path: str, accept: str | None) -> Response:
     iri = runtime.settings.base_iri + path
     outgoing = _rows(runtime, "entity-outgoing", entity=iri)
     if not outgoing and not _rows(runtime, "entity-exists", entity=iri):
-        return Response(
-            f"no entity {iri}\n", status_code=404, media_type="text/plain; charset=utf-8"
-        )
+        raise NotFound(f"no entity {iri} in this graph")
     media = negotiate(accept, list(ENTITY_TYPES))
     if media is None:
         return Response(

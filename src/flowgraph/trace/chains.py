@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from flowgraph.errors import QueryError
+from flowgraph.errors import NotFound, QueryError, Unprocessable
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def trace(
     answering many users must not build an answer of hundreds of megabytes.
     """
     if start not in graph:
-        raise KeyError(f"{start} sends nothing in this graph")
+        raise NotFound(f"{start} sends nothing in this graph")
     chains = _BoundedList(limit, deadline)
     memo: dict[tuple[str, str | None, bool], list[Hop]] = {}
 
@@ -185,7 +185,7 @@ def trace(
     return list(chains)
 
 
-class TooManyChains(QueryError):
+class TooManyChains(QueryError, Unprocessable):
     """More chains than the caller allows."""
 
 
@@ -226,5 +226,5 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
         if d.get("label", "").lower() == name.lower() and d.get("kind") != "service"
     ]
     if not matches:
-        raise KeyError(f"no organisation called {name!r} sends or receives data in this graph")
+        raise NotFound(f"no organisation called {name!r} sends or receives data in this graph")
     return matches[0]

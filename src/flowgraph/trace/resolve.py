@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowgraph.errors import NotFound
 from flowgraph.query.library import LibraryQuery, run
 from flowgraph.store.base import GraphStore
 
@@ -16,4 +17,4 @@ def resolve_node(store: GraphStore, library: dict[str, LibraryQuery], name: str)
         chosen = [r["node"] for r in rows if not r["service"]]
         if chosen:
             return chosen[0]
-    raise KeyError(f"no organisation called {name!r} sends or receives data in this graph")
+    raise NotFound(f"no organisation called {name!r} sends or receives data in this graph")

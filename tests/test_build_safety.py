@@ -95,7 +95,7 @@ def test_a_second_build_gives_up_with_exit_2_while_another_holds_the_lock(tmp_pa
 
 def test_a_second_build_waits_for_the_first_and_then_builds(tmp_path):
     build_dir = tmp_path / "build"
-    holder = _holder(build_dir, 2)
+    holder = _holder(build_dir, 8)  # long enough for the second to start, even on a loaded machine
     second = _flowgraph("build", str(_small_corpus(tmp_path)), build_dir=build_dir)
     stdout, stderr = second.communicate(timeout=120)
     holder.wait(timeout=10)

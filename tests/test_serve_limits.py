@@ -259,7 +259,7 @@ def test_odd_api_parameters_are_answered(small_server) -> None:
 def test_no_entity_path_is_a_server_error(small_server, path: str) -> None:
     client, _ = small_server
     response = client.get("/id/" + quote(path, safe="/"))
-    assert response.status_code in (200, 404, 406), (path, response.status_code)
+    assert response.status_code < 500, (path, response.status_code)  # 404, or a redirect for "."
 
 
 def test_a_crashed_worker_is_reported_clearly(small_server) -> None:

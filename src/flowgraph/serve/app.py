@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from flowgraph import __version__
 from flowgraph.query.library import load_library
-from flowgraph.serve import compliance, docs, errors, explore, pages, sparql
+from flowgraph.serve import compliance, docs, errors, explore, names, pages, sparql
 from flowgraph.serve.access_log import AccessLog
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
@@ -73,8 +73,8 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     if settings.check_waivers is not None:  # read once, so a malformed file stops the start
         from flowgraph.report.waivers import load_waivers
 
-        names = {q.name for q in library.values() if q.kind == "requirement"}
-        waivers = load_waivers(settings.check_waivers, names)
+        requirement_names = {q.name for q in library.values() if q.kind == "requirement"}
+        waivers = load_waivers(settings.check_waivers, requirement_names)
     follow = snapshot is None and not settings.remote_store
     live = Live(settings, lambda target: open_runtime(settings, library, target or snapshot))
 

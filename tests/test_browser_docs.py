@@ -78,7 +78,7 @@ def test_an_error_page_is_a_page_of_the_site(server, chromium, shots):
     response = page.goto(base + "/trace?from=Atlantis")
     assert response is not None and response.status == 404
     assert page.inner_text("h1") == "404 Not Found"
-    assert "no organisation called 'Atlantis'" in page.inner_text("#error-message")
+    assert "called 'Atlantis' in this graph" in page.inner_text("#error-message")
     assert page.locator("header a", has_text="trace").count() == 1  # the site's navigation
     page.screenshot(path=str(shots / "error-page.png"), full_page=False)
     assert outside == [] and errors == [], (outside, errors)

@@ -134,9 +134,9 @@ def test_not_found_is_exit_2_with_a_message_and_no_traceback(graph):
     named = runner.invoke(app, ["query", "no-such-query"])
     assert named.exit_code == 2 and "no query 'no-such-query'" in flat(named.output)
     trace = runner.invoke(app, ["trace", "--from", "Atlantis"])
-    assert trace.exit_code == 2 and "no organisation called 'Atlantis'" in flat(trace.output)
+    assert trace.exit_code == 2 and "called 'Atlantis' in this graph" in flat(trace.output)
     notice = runner.invoke(app, ["check", "--notice", "nope.txt"])
-    assert notice.exit_code == 2 and "no notice 'nope.txt'" in flat(notice.output)
+    assert notice.exit_code == 2 and "no notice called 'nope.txt'" in flat(notice.output)
 
 
 # ----------------------------------------------------------------------------- exit 1: findings
@@ -235,12 +235,12 @@ def test_http_statuses_follow_the_same_tree(faulty_server):
 @pytest.mark.parametrize(
     ("path", "params", "status", "text"),
     [
-        ("/trace", {"from": "Atlantis"}, 404, "no organisation called &#x27;Atlantis&#x27;"),
+        ("/trace", {"from": "Atlantis"}, 404, "called &#x27;Atlantis&#x27; in this graph"),
         ("/trace", {"from": "HMRC", "max_hops": 9}, 422, "max_hops: Input should be less than"),
         ("/explore", {"controller": "Atlantis"}, 404, "Atlantis"),
         ("/id/org/no-such-organisation", {}, 404, "no entity"),
-        ("/check", {"notice": "nope.txt"}, 404, "no notice matches"),
-        ("/compare", {"council": ["Leeds City Council", "Atlantis"]}, 404, "no controller"),
+        ("/check", {"notice": "nope.txt"}, 404, "no notice called &#x27;nope.txt&#x27;"),
+        ("/compare", {"council": ["Leeds City Council", "Atlantis"]}, 404, "no controller called"),
         ("/check", {}, 500, "internal error while answering GET /check: RuntimeError"),
     ],
 )

@@ -52,8 +52,11 @@ def test_dot_dot_absolute_and_symlinks_out_are_refused(layout, monkeypatch):
                          "link.txt", "linkdir/secret.txt", "sub/../sub/inner.txt",
                          "inside-link.txt")  # fmt: skip
     read: list[Path] = []
-    original = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    original_bytes, original_open = Path.read_bytes, Path.open
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original_bytes(self))
+    monkeypatch.setattr(  # notices under the size limit are read through open()
+        Path, "open", lambda self, *a, **k: read.append(self) or original_open(self, *a, **k)
+    )
     sources, problems = read_manifest(manifest)
     assert [s.path.name for s in sources] == ["good.txt", "inner.txt", "inside-link.txt"]
     assert _refused(problems, manifest, 3, "'..'")
@@ -74,8 +77,11 @@ def test_escaped_text_is_nowhere_in_the_built_graph(layout, tmp_path, monkeypatc
     _manifest(notices, "../../outside/secret.txt", str(secret), "link.txt", "/etc/passwd")
     settings = Settings(build_dir=tmp_path / "build")
     read: list[Path] = []
-    original = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    original_bytes, original_open = Path.read_bytes, Path.open
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original_bytes(self))
+    monkeypatch.setattr(  # notices under the size limit are read through open()
+        Path, "open", lambda self, *a, **k: read.append(self) or original_open(self, *a, **k)
+    )
     report = build(settings, [notices])
     assert notices / "good.txt" in read  # the build reads notices this way (in this process)
     assert not any(p.resolve() in (secret, Path("/etc/passwd")) for p in read)

@@ -44,7 +44,7 @@ def wants_html(path: str, accept: str | None) -> bool:
     return is_page_route(path) and "text/html" in (accept or "").lower()
 
 
-def error_page(status: int, message: str, path: str) -> str:
+def error_page(status: int, message: str, path: str, extra: str = "") -> str:
     """The body of an HTML error page: the site's header, what went wrong, where to go next."""
     from flowgraph.serve.pages import layout
 
@@ -59,7 +59,7 @@ def error_page(status: int, message: str, path: str) -> str:
         503: "The server is busy or its store is unavailable: try again shortly.",
     }.get(status, "Change the request and try again.")
     body = (
-        f"<h1>{status} {escape(reason)}</h1><p id='error-message'>{escape(message)}</p>"
+        f"<h1>{status} {escape(reason)}</h1><p id='error-message'>{escape(message)}</p>{extra}"
         f"<p class='muted'>{hint}</p><p class='muted'>Request: {escape(path)}</p>"
     )
     return layout(f"{status} {reason} — flowgraph", body).body.decode()

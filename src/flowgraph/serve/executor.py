@@ -120,7 +120,12 @@ def _answer(
             conn.send(("http", (exc.status_code, str(exc.detail), dict(exc.headers or {}))))
             return
         except FlowgraphError as exc:  # e.g. a name that names nothing: raised again as it is
-            conn.send(("raise", exc))
+            try:
+                pickle.loads(pickle.dumps(exc))
+            except Exception:  # noqa: BLE001 - an error that cannot cross: its message does
+                conn.send(("error", str(exc)))
+            else:
+                conn.send(("raise", exc))
             return
         size = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         if size > max_bytes:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from flowgraph.query.names import NameProblem, Names, load_names
 from flowgraph.serve.deps import Runtime
+from flowgraph.serve.errors import error_page, wants_html
 
 HTML_PAGES = ("/explore", "/trace", "/check", "/compare")
 
@@ -37,21 +38,21 @@ def resolve(runtime: Runtime, name: str | None, kind: str, what: str) -> str | N
 
 
 async def name_problem(request: Request, exc: Exception) -> Response:
+    """The one error mapping's page or JSON (serve/errors.py), with the suggestions added: as
+    links to the same page with the name corrected, or as a `suggestions` list."""
     assert isinstance(exc, NameProblem)
-    if request.url.path not in HTML_PAGES:
+    if not (
+        request.url.path in HTML_PAGES
+        and wants_html(request.url.path, request.headers.get("accept"))
+    ):
         return JSONResponse(exc.as_json(), status_code=exc.status)
     links = "".join(
         f"<li><a href='{escape(_replaced(request, exc.name, s), quote=True)}'>{escape(s)}</a></li>"
         for s in exc.suggestions
     )
-    from flowgraph.serve.pages import layout
-
-    page = layout(
-        "Not found" if exc.status == 404 else "Which one?",
-        f"<h1>{'Not found' if exc.status == 404 else 'Which one?'}</h1><p>{escape(str(exc))}</p>"
-        + (f"<p>Did you mean:</p><ul class='suggestions'>{links}</ul>" if links else ""),
-    )
-    return HTMLResponse(page.body, status_code=exc.status)
+    extra = f"<p>Did you mean:</p><ul class='suggestions'>{links}</ul>" if links else ""
+    page = error_page(exc.status, str(exc), request.url.path, extra)
+    return HTMLResponse(page, status_code=exc.status)
 
 
 def _replaced(request: Request, name: str, suggestion: str) -> str:

@@ -31,6 +31,7 @@ from flowgraph.serve.executor import (
 from flowgraph.serve.protocol import ProtocolError
 
 T = TypeVar("T")
+_MAPPED = (QueryError, Cancelled, ResultTooLarge, WorkerCrashed)  # the executor's own outcomes
 
 
 async def in_worker(
@@ -82,8 +83,10 @@ async def in_worker(
     if not failure:
         return answer[0]
     exc = failure[0]
-    if isinstance(exc, HTTPException) or not isinstance(exc, QueryError):
-        raise exc  # the work's own answer (e.g. a name that names nothing: 404 with suggestions)
+    if isinstance(exc, HTTPException) or not isinstance(exc, QueryError | QueryTimeout):
+        raise exc  # the work's own answer (a name that names nothing, too many chains ...)
+    if type(exc) not in _MAPPED and not isinstance(exc, QueryTimeout):
+        raise exc  # a QueryError subclass of the work's own: the one error mapping answers it
     if isinstance(exc, Cancelled):
         raise ProtocolError(499, "the client went away; the work was stopped")
     if isinstance(exc, QueryTimeout):

@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from flowgraph.errors import NotFound, QueryError, Unprocessable
+from flowgraph.store.results import QueryTimeout
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,8 @@ class TooManyChains(QueryError, Unprocessable):
     """More chains than the caller allows."""
 
 
-class TraceTimeout(QueryError):
-    """The walk ran past its deadline."""
+class TraceTimeout(QueryTimeout):
+    """The walk ran past its deadline (answered like a query out of time: 503, Retry-After)."""
 
 
 class _BoundedList(list):

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from flowgraph.query.library import LibraryQuery
 from flowgraph.serve.executor import ProcessExecutor
 from flowgraph.serve.limits import Lanes
+from flowgraph.serve.page_cache import PageCache
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.base import GraphStore
@@ -39,6 +40,7 @@ class Runtime:
     named_graphs: list[str]
     service_template: Path = SERVICE_TEMPLATE
     cache: dict[str, Any] = field(default_factory=dict)  # see `once`
+    pages: PageCache = field(default_factory=PageCache)  # rendered linked-data pages
     snapshot: Path | None = None
     page_executor: ProcessExecutor | None = None  # API queries, traces, maps, checks
     hold: snapshots.Hold | None = None

@@ -180,9 +180,17 @@ async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
     problem = _bad_iri_path(runtime.settings.base_iri, path)
     if problem:
         raise NotFound(f"/id/{path!r} is not an entity IRI of this graph: {problem}")
-    return await page_work(
-        runtime.lanes, _entity_page, runtime, path, request.headers.get("accept")
-    )
+    media = negotiate(request.headers.get("accept"), list(ENTITY_TYPES)) or "none"
+    key = ("entity", path, media)
+    cached = runtime.pages.get(key)
+    if cached is None:
+        response = await page_work(
+            runtime.lanes, _entity_page, runtime, path, request.headers.get("accept")
+        )
+        cached = (bytes(response.body), response.media_type or "", response.status_code)
+        runtime.pages.put(key, *cached)
+    body, media_type, status = cached
+    return Response(body, status_code=status, media_type=media_type)
 
 
 def _bad_iri_path(base: str, path: str) -> str | None:

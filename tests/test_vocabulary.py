@@ -28,6 +28,10 @@ def test_every_alias_resolves_to_its_own_entry(gazetteer):
             if alias.startswith("@"):
                 continue
             ref = gazetteer.resolve_phrase(alias.lstrip("="))
+            if row.get("generated") == "true" and ref is not None and ref.key != row["id"]:
+                # a register's spelling another body claims by hand: the curated one wins
+                assert not gazetteer.entries[ref.key].generated, (alias, ref)
+                continue
             assert ref is not None and ref.key == row["id"], (alias, ref)
 
 

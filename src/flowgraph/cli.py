@@ -1196,3 +1196,48 @@ def serve(
             raise
         where = f"{host or settings.host}:{port or settings.port}"
         raise _fail(BadInput(f"cannot listen on {where} (the reason is above)")) from None
+
+
+vocab_app = typer.Typer(
+    cls=_Commands,
+    help="The curated vocabularies: regenerate the organisation gazetteer from the registers.",
+    no_args_is_help=True,
+)
+app.add_typer(vocab_app, name="vocab")
+
+
+@vocab_app.command("build")
+def vocab_build(
+    registers: Annotated[
+        Path | None,
+        typer.Option(help="Folder of register files (default: data/registers beside data/vocab)"),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(help="Write nothing; exit 1 if the generated files differ from the registers"),
+    ] = False,
+) -> None:
+    """Generate data/vocab/organisations/generated/*.csv from the UK registers (councils, government)."""
+    from flowgraph.normalise.registers import generate, stale, write
+    from flowgraph.normalise.vocab import Vocabulary
+
+    settings = _settings()
+    folder = registers or settings.vocab_dir.parent / "registers"
+    target = settings.vocab_dir / "organisations" / "generated"
+    try:
+        if not folder.is_dir():
+            raise NotFound(f"no register folder at {folder} (give one with --registers)")
+        files = generate(folder)
+        if check:
+            outdated = stale(files, target)
+            for path in outdated:
+                err.print(f"out of date: {path} (run: flowgraph vocab build)", markup=False)
+            if outdated:
+                raise typer.Exit(EXIT_FINDINGS)
+            out.print(f"generated files match the registers in {folder}", markup=False)
+            return
+        for path, f in zip(write(files, target), files, strict=True):
+            out.print(f"{path}: {len(f.rows)} organisations", markup=False)
+        Vocabulary(settings.vocab_dir).organisations  # the merged gazetteer must still load
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc

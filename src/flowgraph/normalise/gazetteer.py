@@ -66,6 +66,15 @@ class Entry:
     homepage: str = ""
     minted: bool = False
     vague: bool = False  # a category that names no one ("other third parties")
+    type: str = ""  # a finer SKOS type (data/vocab/organisation_types.csv)
+    identifiers: tuple[str, ...] = ()  # "scheme:value" (data/vocab/identifier_schemes.csv)
+    part_of: tuple[str, ...] = ()
+    replaced_by: tuple[str, ...] = ()
+    start: str = ""
+    end: str = ""
+    region: str = ""
+    nation: str = ""
+    generated: bool = False  # from a register, not written by hand: curated aliases win
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,7 @@ class Gazetteer:
         self.exact: dict[str, str] = {}
         self.context: dict[tuple[str, str], str] = {}
         self.scan_aliases: dict[str, str] = {}
+        self.register_aliases: dict[str, str] = {}  # scanned case-sensitively
         self._resolved: dict[tuple[str, str | None, bool], EntityRef | None] = {}
         self._mentions: dict[str, list[Mention]] = {}
         # one-word aliases by (length, first letter), for acronyms; rebuilt when aliases are added
@@ -115,6 +125,15 @@ class Gazetteer:
                     row["dpv"],
                     gss=row["gss"],
                     homepage=row["homepage"],
+                    type=row["type"],
+                    identifiers=tuple(split_aliases(row["identifiers"])),
+                    part_of=tuple(split_aliases(row["part_of"])),
+                    replaced_by=tuple(split_aliases(row["replaced_by"])),
+                    start=row["start"],
+                    end=row["end"],
+                    region=row["region"],
+                    nation=row["nation"],
+                    generated=row.get("generated") == "true",
                 ),
                 row["aliases"],
             )
@@ -130,16 +149,23 @@ class Gazetteer:
                 self.context[(context, normalise_key(alias))] = entry.id
                 continue
             key = normalise_key(alias)
-            if key in self.exact and self.exact[key] != entry.id and not entry.minted:
+            if key in self.exact and self.exact[key] != entry.id:
+                if entry.minted or entry.generated:
+                    continue  # a register's spelling of a body a curated row already names
                 raise VocabularyError(
                     self.vocabulary.path("organisations.csv"),
                     f"alias {alias!r} of {entry.id!r} already names {self.exact[key]!r}",
                 )
             self.exact.setdefault(key, entry.id)
-            if scan and (alias != entry.label or entry.kind == "organisation"):
+            if entry.generated:
+                if scan and " " in alias.strip():
+                    # proper names as written: "Animal Health" the agency, not animal health
+                    self.register_aliases.setdefault(alias, entry.id)
+            elif scan and (alias != entry.label or entry.kind == "organisation"):
                 self.scan_aliases.setdefault(alias.lower(), entry.id)
-        if scannable:  # a new scannable alias means the scanner must be rebuilt
+        if scannable:  # a new scannable alias means the scanners must be rebuilt
             self.__dict__.pop("_scanner", None)
+            self.__dict__.pop("_register_scanner", None)
         self._resolved.clear()  # a new alias may change how a phrase resolves
         self._mentions.clear()
 
@@ -239,10 +265,15 @@ class Gazetteer:
     def _acronym(self, token: str) -> EntityRef | None:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{3,5}", token) or not token.isupper():
             return None
+        exact = self.exact.get(token.lower())
+        if exact is not None and self.entries[exact].kind == "organisation":
+            return self.ref(exact, "alias")
         if self._by_shape_size != len(self.exact):  # aliases are only ever added
             self._by_shape = {}
             for alias, entry_id in self.exact.items():
-                if alias and " " not in alias:
+                # typos are forgiven only for the curated acronyms: the registers hold hundreds
+                # of rarely written ones that a misspelt common acronym would land on
+                if alias and " " not in alias and not self.entries[entry_id].generated:
                     self._by_shape.setdefault((len(alias), alias[0]), []).append((alias, entry_id))
             self._by_shape_size = len(self.exact)
         candidates = self._by_shape.get((len(token), token[0].lower()), [])
@@ -278,6 +309,12 @@ class Gazetteer:
     def _scanner(self) -> re.Pattern[str]:
         return re.compile(any_alias_regex(list(self.scan_aliases)), re.I)
 
+    @cached_property
+    def _register_scanner(self) -> re.Pattern[str] | None:
+        if not self.register_aliases:
+            return None
+        return re.compile(any_alias_regex(list(self.register_aliases)))
+
     def find_mentions(self, text: Located | str) -> list[Mention]:
         """Every gazetteer mention in a text, longest first, without overlaps."""
         raw = text.text if isinstance(text, Located) else text
@@ -295,6 +332,11 @@ class Gazetteer:
             ref = self.resolve_phrase(m.group(0), fuzzy=False)
             if ref:
                 found.append(Mention(m.start(), m.end(), m.group(0), ref))
+        if self._register_scanner is not None:
+            for m in self._register_scanner.finditer(raw):
+                ref = self.resolve_phrase(m.group(0), fuzzy=False)
+                if ref:
+                    found.append(Mention(m.start(), m.end(), m.group(0), ref))
         for category, pattern in self.vocabulary.entity_patterns:
             for m in pattern.finditer(raw):
                 name = _LEADING_WORDS.sub("", m.group(0)).strip()

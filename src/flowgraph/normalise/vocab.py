@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from flowgraph.errors import VocabularyError
+from flowgraph.normalise.organisations import ORG_COLUMNS, REQUIRED, alias_key, merge, org_files
 from flowgraph.parse.headings import HeadingVocabulary
 
 
@@ -101,17 +102,50 @@ class Vocabulary:
 
     @cached_property
     def organisations(self) -> list[dict[str, str]]:
-        path = self.path("organisations.csv")
-        rows = read_rows(path, ("id", "label", "category", "dpv", "gss", "homepage", "aliases"))
+        """Curated and generated organisation rows, merged (see normalise.organisations)."""
+        curated_files, generated_files = org_files(self.directory)
         categories = {c["id"] for c in self.categories}
-        seen: set[str] = set()
-        for line, row in rows:
-            if row["id"] in seen:
-                raise VocabularyError(path, f"duplicate id {row['id']!r}", line)
-            seen.add(row["id"])
-            if row["category"] and row["category"] not in categories:
-                raise VocabularyError(path, f"unknown category {row['category']!r}", line)
-        return [row for _, row in rows]
+        types = {t["id"] for t in self.organisation_types}
+        schemes = {s["scheme"] for s in self.identifier_schemes}
+        loaded: dict[bool, list[tuple[Path, int, dict[str, str]]]] = {True: [], False: []}
+        for is_curated, files in ((True, curated_files), (False, generated_files)):
+            for path in files:
+                for line, row in read_rows(path, REQUIRED):
+                    for column in ORG_COLUMNS:
+                        row.setdefault(column, "")
+                    if row["category"] and row["category"] not in categories:
+                        raise VocabularyError(path, f"unknown category {row['category']!r}", line)
+                    if row["type"] and row["type"] not in types:
+                        raise VocabularyError(path, f"unknown organisation type {row['type']!r}", line)
+                    for identifier in split_aliases(row["identifiers"]):
+                        scheme, _, value = identifier.partition(":")
+                        if scheme not in schemes or not value:
+                            raise VocabularyError(
+                                path, f"identifier {identifier!r}: unknown scheme or no value", line
+                            )
+                    loaded[is_curated].append((path, line, row))
+        reserved = {
+            alias_key(a)
+            for c in self.categories
+            for a in [c["label"], *split_aliases(c["aliases"])]
+            if not a.startswith("@")
+        }
+        return merge(loaded[True], loaded[False], reserved)
+
+    @cached_property
+    def organisation_types(self) -> list[dict[str, str]]:
+        path = self.path("organisation_types.csv")
+        rows = [row for _, row in read_rows(path, ("id", "label", "dpv", "broader"))]
+        ids = {r["id"] for r in rows}
+        for line, row in enumerate(rows, start=2):
+            if row["broader"] and row["broader"] not in ids:
+                raise VocabularyError(path, f"unknown broader type {row['broader']!r}", line)
+        return rows
+
+    @cached_property
+    def identifier_schemes(self) -> list[dict[str, str]]:
+        path = self.path("identifier_schemes.csv")
+        return [row for _, row in read_rows(path, ("scheme", "label", "template", "relation"))]
 
     @cached_property
     def entity_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
@@ -209,9 +243,25 @@ def alias_regex(alias: str) -> str:
 
 def any_alias_regex(aliases: list[str]) -> str:
     """One regex for many aliases, longest first (an alternation takes the first that fits), the
-    word-start check done once per position rather than once per alias."""
-    ordered = sorted(aliases, key=len, reverse=True)
-    return WORD_START + "(?:" + "|".join(alias_body(a) for a in ordered) + ")"
+    word-start check done once per position rather than once per alias.
+
+    Aliases are grouped by their first letter behind a one-character lookahead, so that at each
+    position only the aliases that can start there are tried: with thousands of register names
+    a flat alternation would try every one of them at every word."""
+    groups: dict[str, list[str]] = {}
+    for alias in sorted(aliases, key=len, reverse=True):
+        first = alias.strip()[:1]
+        key = first.lower() if first.isalnum() else ""
+        groups.setdefault(key, []).append(alias_body(alias))
+    branches = []
+    for first, bodies in sorted(groups.items()):
+        alternation = "(?:" + "|".join(bodies) + ")"
+        if not first:
+            branches.append(alternation)
+            continue
+        look = "".join(sorted({re.escape(first), re.escape(first.upper())}))
+        branches.append(f"(?=[{look}]){alternation}")
+    return WORD_START + "(?:" + "|".join(branches) + ")"
 
 
 def alias_body(alias: str) -> str:

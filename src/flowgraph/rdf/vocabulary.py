@@ -6,17 +6,81 @@ locations, safeguards, data categories) and the organisation gazetteer follow au
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 import rdflib
 
 from flowgraph.model import EntityRef
-from flowgraph.normalise.gazetteer import Gazetteer
+from flowgraph.normalise.gazetteer import Entry, Gazetteer
 from flowgraph.normalise.vocab import Vocabulary
 from flowgraph.rdf.iris import Minter
 from flowgraph.rdf.terms import RDF_TYPE, QuadWriter, lit
 
 A = RDF_TYPE
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def _date(value: str) -> str:
+    """Registers give days, months or only years: each typed as what it is."""
+    if _DATE.match(value):
+        return lit(value, datatype="xsd:date")
+    if _YEAR_MONTH.match(value):
+        return lit(value, datatype="xsd:gYearMonth")
+    if _YEAR.match(value):
+        return lit(value, datatype="xsd:gYear")
+    return lit(value)
+
+
+def organisation_types(q: QuadWriter, minter: Minter, vocabulary: Vocabulary, scheme: str) -> None:
+    for row in vocabulary.organisation_types:
+        node = minter.concept("organisation-type", row["id"])
+        q.link(node, A, "skos:Concept")
+        q.link(node, A, "fg:OrganisationType")
+        q.link(node, "skos:inScheme", scheme)
+        q.add(node, "skos:prefLabel", lit(row["label"], lang="en"))
+        q.add(node, "rdfs:label", lit(row["label"]))
+        if row.get("definition"):
+            q.add(node, "skos:definition", lit(row["definition"], lang="en"))
+        if row["broader"]:
+            q.link(node, "skos:broader", minter.concept("organisation-type", row["broader"]))
+        else:
+            q.link(node, "skos:topConceptOf", scheme)
+        if row["dpv"]:
+            q.link(node, "fg:dpvClass", row["dpv"])
+
+
+def describe_organisation(
+    q: QuadWriter, minter: Minter, entry: Entry, schemes: dict[str, dict[str, str]]
+) -> None:
+    """Identifiers, links out, type, parents, successors: what joins the graph to other data."""
+    node = minter.entity(EntityRef(entry.id, entry.label, entry.kind, "exact"))
+    if entry.type:
+        q.link(node, "fg:organisationType", minter.concept("organisation-type", entry.type))
+    for identifier in entry.identifiers:
+        scheme, _, value = identifier.partition(":")
+        q.add(node, "dct:identifier", lit(value, datatype=minter.concept("identifier-scheme", scheme)))
+        template = schemes[scheme].get("template", "")
+        relation = schemes[scheme].get("relation", "")
+        if template and relation:
+            q.link(node, relation, template.replace("{value}", quote(value, safe="")))
+    for parent in entry.part_of:
+        q.link(node, "fg:partOf", minter.entity(EntityRef(parent, "", "organisation", "")))
+    for successor in entry.replaced_by:
+        later = minter.entity(EntityRef(successor, "", "organisation", ""))
+        q.link(node, "fg:replacedBy", later)
+        q.link(later, "prov:wasRevisionOf", node)
+    if entry.start:
+        q.add(node, "fg:startDate", _date(entry.start))
+    if entry.end:
+        q.add(node, "fg:endDate", _date(entry.end))
+    if entry.region:
+        q.add(node, "fg:region", lit(entry.region))
+    if entry.nation:
+        q.add(node, "fg:nation", lit(entry.nation))
 
 
 def vocabulary_quads(
@@ -36,6 +100,15 @@ def vocabulary_quads(
         return node
 
     categories = scheme("recipient-categories", "Recipient categories")
+    schemes = {row["scheme"]: row for row in vocabulary.identifier_schemes}
+    organisation_types(q, minter, vocabulary, scheme("organisation-types", "Organisation types"))
+    for row in vocabulary.identifier_schemes:
+        node = minter.concept("identifier-scheme", row["scheme"])
+        q.link(node, A, "fg:IdentifierScheme")
+        q.add(node, "rdfs:label", lit(row["label"]))
+        q.add(node, "skos:notation", lit(row["scheme"]))
+        if row.get("source"):
+            q.add(node, "dct:source", lit(row["source"]))
     for entry in gazetteer.entries.values():
         if entry.minted:
             continue
@@ -73,6 +146,7 @@ def vocabulary_quads(
                 q.add(node, "fg:gssCode", lit(entry.gss))
             if entry.homepage:
                 q.add(node, "foaf:homepage", lit(entry.homepage, datatype="xsd:anyURI"))
+            describe_organisation(q, minter, entry, schemes)
     for name, label, own, concepts in (
         ("purposes", "Purposes", "purpose", vocabulary.purposes),
         ("legal-bases", "Lawful bases and conditions", None, vocabulary.legal_bases),

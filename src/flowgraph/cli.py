@@ -1238,6 +1238,7 @@ def vocab_build(
             return
         for path, f in zip(write(files, target), files, strict=True):
             out.print(f"{path}: {len(f.rows)} organisations", markup=False)
-        Vocabulary(settings.vocab_dir).organisations  # the merged gazetteer must still load
+        merged = Vocabulary(settings.vocab_dir).organisations  # must still load, merged
+        out.print(f"gazetteer: {len(merged)} organisations after merging curated rows")
     except FlowgraphError as exc:
         raise _fail(exc) from exc

@@ -34,7 +34,18 @@ ORG_COLUMNS = [
     "source",
 ]
 REQUIRED = ("id", "label", "category", "dpv", "aliases")
-_FILL = ("dpv", "gss", "homepage", "type", "part_of", "replaced_by", "start", "end", "region", "nation")
+_FILL = (
+    "dpv",
+    "gss",
+    "homepage",
+    "type",
+    "part_of",
+    "replaced_by",
+    "start",
+    "end",
+    "region",
+    "nation",
+)
 _LINKS = ("part_of", "replaced_by")
 
 

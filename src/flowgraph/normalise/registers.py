@@ -122,7 +122,9 @@ def local_authorities(folder: Path, repair: Repairs) -> list[dict[str, str]]:
     names = Counter(slug(repair(r["official-name"])) for r in rows)
     for r in rows:
         base = slug(repair(r["official-name"]))
-        ids[r["local-authority-code"]] = base if names[base] == 1 else f"{base}-{r['local-authority-code'].lower()}"
+        ids[r["local-authority-code"]] = (
+            base if names[base] == 1 else f"{base}-{r['local-authority-code'].lower()}"
+        )
     current = {ids[r["local-authority-code"]] for r in rows if r["current-authority"] == "True"}
     candidates: dict[str, list[str]] = {}
     out: dict[str, dict[str, str]] = {}
@@ -138,7 +140,11 @@ def local_authorities(folder: Path, repair: Repairs) -> list[dict[str, str]]:
             )
         spellings = [label, repair(r["nice-name"])]
         spellings += [repair(a) for a in r["alt-names"].split(",")]
-        aliases = [a if _SCANNABLE_LA.search(a) and " " in a.strip() else "=" + a for a in spellings if a.strip()]
+        aliases = [
+            a if _SCANNABLE_LA.search(a) and " " in a.strip() else "=" + a
+            for a in spellings
+            if a.strip()
+        ]
         candidates[entity_id] = _dedupe(aliases)
         identifiers = [f"lacode:{code}"]
         if r["gss-code"]:

@@ -116,7 +116,9 @@ class Vocabulary:
                     if row["category"] and row["category"] not in categories:
                         raise VocabularyError(path, f"unknown category {row['category']!r}", line)
                     if row["type"] and row["type"] not in types:
-                        raise VocabularyError(path, f"unknown organisation type {row['type']!r}", line)
+                        raise VocabularyError(
+                            path, f"unknown organisation type {row['type']!r}", line
+                        )
                     for identifier in split_aliases(row["identifiers"]):
                         scheme, _, value = identifier.partition(":")
                         if scheme not in schemes or not value:

@@ -62,7 +62,9 @@ def describe_organisation(
         q.link(node, "fg:organisationType", minter.concept("organisation-type", entry.type))
     for identifier in entry.identifiers:
         scheme, _, value = identifier.partition(":")
-        q.add(node, "dct:identifier", lit(value, datatype=minter.concept("identifier-scheme", scheme)))
+        q.add(
+            node, "dct:identifier", lit(value, datatype=minter.concept("identifier-scheme", scheme))
+        )
         template = schemes[scheme].get("template", "")
         relation = schemes[scheme].get("relation", "")
         if template and relation:

@@ -37,6 +37,13 @@ def normalise_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_LITTLE_WORDS = frozenset({"of", "for", "the", "and", "in", "on", "at", "to"})
+
+
+def _loose_key(key: str) -> str:
+    return " ".join(w for w in key.split() if w not in _LITTLE_WORDS)
+
+
 def _number_variants(key: str) -> list[str]:
     """The key with its last word made plural or singular."""
     if key.endswith("ies"):
@@ -101,6 +108,8 @@ class Gazetteer:
         # one-word aliases by (length, first letter), for acronyms; rebuilt when aliases are added
         self._by_shape: dict[tuple[int, str], list[tuple[str, str]]] = {}
         self._by_shape_size = -1
+        self._loose_index: dict[str, str] = {}
+        self._loose_size = -1
         for row in vocabulary.categories:
             self._add(
                 Entry(
@@ -246,6 +255,9 @@ class Gazetteer:
             if bare in self.exact:
                 return self.ref(self.exact[bare], "alias")
             key, bare = bare, _ARTICLES.sub("", bare)
+        loose = self._loose().get(_loose_key(key))
+        if loose is not None:
+            return self.ref(loose, "alias", 95.0)
         acronym = self._acronym(text.strip())
         if acronym:
             return acronym
@@ -261,6 +273,18 @@ class Gazetteer:
             if best:
                 return self.ref(self.exact[best[0]], "fuzzy", round(best[1], 1))
         return None
+
+    def _loose(self) -> dict[str, str]:
+        """Organisation names without their little words, kept only where one body has that
+        shape: "Department of Work & Pensions" is DWP, but a shape two bodies share is no one's."""
+        if self._loose_size != len(self.exact):  # aliases are only ever added
+            owners: dict[str, set[str]] = {}
+            for key, entry_id in self.exact.items():
+                if self.entries[entry_id].kind == "organisation" and " " in key:
+                    owners.setdefault(_loose_key(key), set()).add(entry_id)
+            self._loose_index = {k: next(iter(v)) for k, v in owners.items() if len(v) == 1 and k}
+            self._loose_size = len(self.exact)
+        return self._loose_index
 
     def _acronym(self, token: str) -> EntityRef | None:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{3,5}", token) or not token.isupper():

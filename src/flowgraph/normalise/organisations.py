@@ -101,6 +101,7 @@ def merge(
             by_alias.setdefault(key, row["id"])
     renamed: dict[str, str] = {}  # generated id -> the curated id it was merged into
     additions: list[dict[str, str]] = []
+    merged_aliases: list[tuple[str, dict[str, str]]] = []
     for path, line, row in generated:
         identifiers = _split(row.get("identifiers", ""))
         target = next((by_identifier[i] for i in identifiers if i in by_identifier), None)
@@ -112,12 +113,22 @@ def merge(
         if target is not None:
             _enrich(rows[target], row)
             renamed[row["id"]] = target
+            merged_aliases.append((target, row))
             continue
         if row["id"] in rows:
             raise VocabularyError(path, f"generated id {row['id']!r} is also a curated id", line)
         additions.append(dict(row))
         where[row["id"]] = (path, line)
     taken = set(by_alias) | reserved  # recipient categories' aliases are curated too
+    for target, row in merged_aliases:  # the register's spellings of a curated body, after its own
+        extra = []
+        for alias in [row["label"], *_split(row["aliases"])]:
+            key = alias_key(alias)
+            if key not in taken:
+                extra.append(alias)
+                taken.add(key)
+        if extra:
+            rows[target]["aliases"] = "|".join([*_split(rows[target]["aliases"]), *extra])
     for row in additions:
         rows[row["id"]] = row
         # an alias a curated body claims (or an earlier generated one) is not this body's

@@ -80,19 +80,29 @@ class Repairs:
         return text
 
 
-def _unique_aliases(candidates: dict[str, list[str]], current: set[str]) -> dict[str, list[str]]:
-    """Drop an alias that names two bodies, unless exactly one of them still exists."""
+def _unique_aliases(
+    candidates: dict[str, list[str]], current: set[str], own: dict[str, set[str]] | None = None
+) -> dict[str, list[str]]:
+    """Drop an alias that names two bodies, unless exactly one of them still exists or exactly
+    one of the live ones bears it as its own name (`own`: the keys of each body's names)."""
     owners: dict[str, set[str]] = defaultdict(set)
     for entity_id, aliases in candidates.items():
         for alias in aliases:
             owners[_key(alias)].add(entity_id)
+    own = own or {}
     kept: dict[str, list[str]] = {}
     for entity_id, aliases in candidates.items():
         out = []
         for alias in aliases:
-            who = owners[_key(alias)]
+            key = _key(alias)
+            who = owners[key]
             live = who & current
-            if len(who) == 1 or (len(live) == 1 and entity_id in live):
+            named = {w for w in live if key in own.get(w, set())}
+            if (
+                len(who) == 1
+                or (len(live) == 1 and entity_id in live)
+                or (len(named) == 1 and entity_id in named)
+            ):
                 out.append(alias)
         kept[entity_id] = out
     return kept
@@ -115,6 +125,21 @@ def _dedupe(aliases: list[str]) -> list[str]:
     return list(by_key.values())
 
 
+_TIER = re.compile(r"\b(?:Metropolitan )?(Borough|City|District|County|County Borough) Council$")
+
+
+def _council_forms(official: str, short: str) -> list[str]:
+    """How councils and their neighbours write a council's name besides the official form:
+    "Calderdale Council" and "Rochdale Borough Council" for "... Metropolitan Borough Council"."""
+    if not short or short.lower().endswith(("council", "authority", "region")):
+        return []
+    forms = [f"{short} Council"]
+    tier = _TIER.search(official)
+    if tier:
+        forms.append(f"{short} {tier.group(1)} Council")
+    return forms
+
+
 def local_authorities(folder: Path, repair: Repairs) -> list[dict[str, str]]:
     rows = _rows(folder / LA_FILE)
     types = {r["register_type"]: r for r in _rows(folder / LA_TYPES_FILE)}
@@ -127,6 +152,7 @@ def local_authorities(folder: Path, repair: Repairs) -> list[dict[str, str]]:
         )
     current = {ids[r["local-authority-code"]] for r in rows if r["current-authority"] == "True"}
     candidates: dict[str, list[str]] = {}
+    own: dict[str, set[str]] = {}
     out: dict[str, dict[str, str]] = {}
     for r in rows:
         code = r["local-authority-code"]
@@ -139,7 +165,11 @@ def local_authorities(folder: Path, repair: Repairs) -> list[dict[str, str]]:
                 f"no organisation type for register type {r['local-authority-type-name']!r}",
             )
         spellings = [label, repair(r["nice-name"])]
-        spellings += [repair(a) for a in r["alt-names"].split(",")]
+        # alt-names are joined by bare commas; a comma and a space is inside a name
+        # ("Bristol, City of"; "Armagh City, Banbridge and Craigavon")
+        spellings += [repair(a) for a in re.split(r",(?! )", r["alt-names"])]
+        spellings += _council_forms(label, repair(r["nice-name"]))
+        own[entity_id] = {_key(label), _key(repair(r["nice-name"]))}
         aliases = [
             a if _SCANNABLE_LA.search(a) and " " in a.strip() else "=" + a
             for a in spellings
@@ -169,7 +199,7 @@ def local_authorities(folder: Path, repair: Repairs) -> list[dict[str, str]]:
             "nation": r["nation"],
             "source": LA_SOURCE,
         }
-    for entity_id, aliases in _unique_aliases(candidates, current).items():
+    for entity_id, aliases in _unique_aliases(candidates, current, own).items():
         label_key = _key(out[entity_id]["label"])
         out[entity_id]["aliases"] = "|".join(a for a in aliases if _key(a) != label_key)
     return list(out.values())

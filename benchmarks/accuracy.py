@@ -120,6 +120,7 @@ class NoticeScore:
     missed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     extra: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     failed: str | None = None  # why the extraction failed, if it did
+    resolution: Any = None  # benchmarks.resolution.Resolution of the notice, when measured
 
     def pr(self, name: str) -> tuple[float, float] | None:
         return pr(self.counts[name]) if name in self.counts else None

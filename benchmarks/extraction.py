@@ -54,6 +54,7 @@ from benchmarks.accuracy import (
     score_notice,
     totals,
 )
+from benchmarks.resolution import Resolution, resolution
 from flowgraph.settings import PROJECT_ROOT, Settings
 
 CORPUS_MANIFEST = PROJECT_ROOT / "tests" / "data" / "corpus" / "manifest.json"
@@ -61,6 +62,7 @@ SAMPLE_NOTICES = PROJECT_ROOT / "data" / "notices"
 SAMPLE_EXPECTED = PROJECT_ROOT / "tests" / "data" / "expected"
 BASELINE = "ea4663b"
 SPEED_TARGET = 1.1
+RESOLUTION_TARGET = 0.95
 GDPR_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")  # fmt: skip
 
 
@@ -186,7 +188,11 @@ def sample_cases(notices: Path = SAMPLE_NOTICES, expected: Path = SAMPLE_EXPECTE
 
 
 def score_cases(cases: Iterable[Case], settings: Settings | None = None) -> list[NoticeScore]:
+    from flowgraph.normalise.gazetteer import Gazetteer
+    from flowgraph.normalise.vocab import Vocabulary
+
     settings = settings or Settings()
+    gazetteer = Gazetteer(Vocabulary(settings.vocab_dir))  # what each body's identifiers are
     scores = []
     for case in cases:
         failed = None
@@ -194,13 +200,30 @@ def score_cases(cases: Iterable[Case], settings: Settings | None = None) -> list
             got = extract_json(case.path, case.controller, settings=settings)
         except Exception as exc:  # noqa: BLE001 - any failure: the notice counts as all missed
             got, failed = [], f"{type(exc).__name__}: {exc}"
-        scores.append(score_notice(case.name, case.gold, got, failed))
+        score = score_notice(case.name, case.gold, got, failed)
+        score.resolution = resolution(got, gazetteer)
+        scores.append(score)
     return scores
 
 
+def resolution_total(scores: list[NoticeScore]) -> Resolution:
+    total = Resolution()
+    for s in scores:
+        if s.resolution is not None:
+            total.add(s.resolution)
+    return total
+
+
 def report(name: str, scores: list[NoticeScore]) -> dict[str, Any]:
+    named = resolution_total(scores)
     return {
         "figures": figures(scores),
+        "resolution": {
+            "identified": named.identified,
+            "named": named.named,
+            "share": round(named.share, 4),
+            "without_identifier": dict(named.missing.most_common()),
+        },
         "failed": sum(1 for s in scores if s.failed),
         "notices": [
             {"file": s.name, **{f: list(c) for f, c in s.counts.items()}}
@@ -287,6 +310,18 @@ def print_corpus(
     failed = sum(1 for s in scores if s.failed)
     line = " | ".join(f"{f} P={figs[f]['P']:.3f} R={figs[f]['R']:.3f}" for f in MAIN_FIELDS)
     console.print(f"{title}: {line} | failed notices {failed}", markup=False, highlight=False)
+    named = resolution_total(scores)
+    verdict = "met" if named.share >= RESOLUTION_TARGET else "NOT met"
+    console.print(
+        f"{title}: named organisations resolved to an entity with an identifier "
+        f"{named.identified}/{named.named} = {named.share:.3f} "
+        f"(target >= {RESOLUTION_TARGET}: {verdict})",
+        markup=False,
+        highlight=False,
+    )
+    if show and named.missing:
+        listed = ", ".join(f"{name} ({n})" for name, n in named.missing.most_common())
+        console.print(f"    without an identifier: {listed}", markup=False, highlight=False)
     console.print()
 
 

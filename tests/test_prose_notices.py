@@ -22,7 +22,12 @@ def test_leicester_general_notice(extractions):
     assert "third-parties" in found
     assert any(r.text == "the Cabinet Office" for r in general.recipients)
     assert any(r.text == "health partners" for r in general.recipients)
-    assert {s.entity.key for s in general.sources} >= {"ons", "nhs-digital", "health-agencies"}
+    # the notice names the body by its name before 2016: that body, succeeded by NHS Digital
+    assert {s.entity.key for s in general.sources} >= {
+        "ons",
+        "health-and-social-care-information-centre",
+        "health-agencies",
+    }
 
 
 def test_oadby_and_wigston(extractions):

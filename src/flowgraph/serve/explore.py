@@ -57,6 +57,10 @@ async def explore(
         str | None, Query(description="An entity (name or IRI): its flows in and out")
     ] = None,
     max_hops: Annotated[int, Query(ge=1, le=6)] = 2,
+    view: Annotated[
+        str | None,
+        Query(pattern="^(sankey|network)$", description="First view shown (Sankey for a council)"),
+    ] = None,
 ) -> HTMLResponse:
     body = await call_in_worker(
         request,
@@ -64,16 +68,21 @@ async def explore(
         f"{__name__}:explore_html",
         Selection(controller, service, recipient, category, purpose, max_hops),
         entity,
+        view,
     )
     return HTMLResponse(body)
 
 
-def explore_html(runtime: Runtime, selection: Selection, entity: str | None) -> bytes:
+def explore_html(
+    runtime: Runtime, selection: Selection, entity: str | None, view: str | None = None
+) -> bytes:
     """The flow map page (run in a page worker: the projection and the layout are Python-heavy)."""
-    return _explore_page(runtime, selection, entity).body
+    return _explore_page(runtime, selection, entity, view).body
 
 
-def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) -> HTMLResponse:
+def _explore_page(
+    runtime: Runtime, selection: Selection, entity: str | None, initial: str | None = None
+) -> HTMLResponse:
     graph, members = _network(runtime)
     controller = resolve(runtime, selection.controller, "recipient", "controller")
     recipient = resolve(runtime, selection.recipient, "recipient", "recipient")
@@ -87,7 +96,7 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
             else controller
         )
         recipient = entity if not controller else recipient
-    view = collapse(
+    shown = collapse(
         select(
             graph,
             Selection(
@@ -101,9 +110,18 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
         ),
         members,
     )
-    title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
+    title = "flowgraph: " + ("; ".join(shown.notes) or "all flows")
+    root = controller if controller and not recipient else None
     return HTMLResponse(
-        render_view(view, title, page_base="/id/", base_iri=runtime.settings.base_iri)
+        render_view(
+            shown,
+            title,
+            page_base="/id/",
+            base_iri=runtime.settings.base_iri,
+            members=members,
+            root=root,
+            initial=initial,
+        )
     )
 
 

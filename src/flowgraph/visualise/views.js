@@ -3,7 +3,7 @@
 'use strict';
 const DATA = JSON.parse(document.getElementById('fg-data').textContent);
 const SVGNS = 'http://www.w3.org/2000/svg';
-const ROW = 34, COLUMN = 300; // network grid: a box is 24 high and at most 250 wide
+const ROW = 38, COLUMN = 300; // network grid: a box is 24 high and at most 250 wide
 const details = document.getElementById('fg-details');
 document.getElementById('fg-title').textContent = DATA.title;
 document.getElementById('fg-panel-title').textContent = DATA.title;
@@ -141,7 +141,7 @@ function visual(item, dim) {
   const colour = dim ? {background: '#f1f3f6', border: '#d5d9e0'} : {background: s.color, border: s.border,
     highlight: {background: s.color, border: '#000'}, hover: {background: s.color, border: '#000'}};
   return {color: colour, font: {color: dim ? '#5b6578' : s.font, size: 13, face: 'system-ui,sans-serif'},
-          shapeProperties: {borderDashes: s.dashes ? [4, 3] : false, borderRadius: item.kind === 'organisation' ? 10 : 3},
+          shapeProperties: {borderDashes: s.dashes ? [4, 3] : false, borderRadius: item.kind === 'organisation' ? 6 : 2},
           borderWidth: item.kind === 'cluster' ? 2.5 : 1.2};
 }
 function placed() { // rows per column from the visible nodes in their order: the same every load

@@ -73,6 +73,8 @@ def test_viz_file_works_offline(browser, built, settings, tmp_path):
         "Leicestershire County Council",
         "--max-hops",
         "3",
+        "--view",
+        "network",
         "-o",
         str(output),
     ]
@@ -95,7 +97,8 @@ def test_explore_page_and_hostile_text(browser, server):
     client, _ = server
     base = str(client.base_url)
     page, errors, dialogs, outside = open_page(
-        browser, base + "/explore?controller=Northbrook%20District%20Council&max_hops=2"
+        browser,
+        base + "/explore?controller=Northbrook%20District%20Council&max_hops=2&view=network",
     )
     labels = page.evaluate("nodes.get().map(n => n.label)")
     assert "<img src=x onerror=alert(1)>" in labels

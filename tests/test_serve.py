@@ -346,7 +346,7 @@ def test_trace_api_and_page(server):
     assert ("Department for Education", "Third parties (unspecified)", "onward") in hops
     assert client.get("/api/trace", params={"from": "Atlantis"}).status_code == 404
     page = client.get("/trace", params={"from": "Leicestershire County Council"}).text
-    assert "DfE may share individual level personal data" in page and "Chain 1" in page
+    assert "DfE may share individual level personal data" in page and "first hops" in page
     explore = client.get("/explore", params={"controller": "Leeds City Council", "max_hops": 1})
     assert explore.status_code == 200 and "vis.DataSet" in explore.text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import networkx as nx
@@ -141,3 +142,29 @@ def test_reading_only_the_reachable_network_gives_the_same_chains(built, setting
     )
     with pytest.raises(KeyError, match="no organisation called 'Atlantis'"):
         resolve_node(store, library, "Atlantis")
+
+
+def test_chains_hold_only_what_the_notices_state(network, members):
+    """Issue 16: no chain passes through a category unless categories are followed, and an
+    onward hop follows only a hop stated by the same controller (Leicestershire's notice on what
+    the DfE does next says nothing about the data Leicester sends it)."""
+    start = find_node(network, "Leicester City Council")
+    for chain in trace(network, start):
+        for before, after in itertools.pairwise(chain):
+            assert network.nodes[before.to_iri]["kind"] != "category", chain
+            if after.how == "onward":
+                assert after.controller == before.controller, chain
+    direct = {
+        tuple(h.to_label for h in c)
+        for c in trace(network, start)
+        if c[0].to_label == "Department for Education"
+    }
+    assert direct == {("Department for Education",)}
+    through = trace(network, start, categories=members, max_hops=2)
+    assert any(c[0].how == "stated" and c[-1].how == "category" for c in through)
+    assert all(
+        h.controller == chain[i - 1].controller
+        for chain in through
+        for i, h in enumerate(chain)
+        if i and h.how == "onward"
+    )

@@ -74,7 +74,32 @@ def test_page_is_self_contained_and_escapes_notice_text(network):
     page = render_view(view, "test <title>")
     assert not re.search(r"<(?:script|link)[^>]+(?:src|href)=[\"']https?://", page)
     assert "<title>test &lt;title&gt;</title>" in page
-    data = re.search(r"nodes = new vis.DataSet\((.*?)\);", page).group(1)
-    assert "</" not in data  # notice text cannot close the script
-    labels = {n["label"] for n in json.loads(data)}
+    data = re.search(r'<script type="application/json" id="fg-data">(.*?)</script>', page).group(1)
+    assert "</" not in data and "<" not in data  # notice text cannot close the script
+    labels = {n["label"] for n in json.loads(data)["nodes"]}
     assert "Department for Education" in labels
+
+
+def test_sankey_and_layout_of_one_council(network, built, settings):
+    """Issue 16: Sankey bands add up (what leaves the council reaches a recipient), and the
+    network layout puts a council left of its service areas, the same way every time."""
+    from flowgraph.trace.network import category_members
+    from flowgraph.visualise.layout import abbreviate, layout
+    from flowgraph.visualise.sankey import sankey_data
+
+    members = category_members(open_store(settings), load_library(settings.queries_dir))
+    council = B + "org/leicester-city-council"
+    view = select(network, Selection(controller=council)).graph
+    data = sankey_data(view, council, members)
+    out_of_council = sum(b["flows"] for b in data["bands"] if b["source"] == "c:" + council)
+    into_services = sum(b["flows"] for b in data["bands"] if b["source"].startswith("s:"))
+    assert out_of_council == into_services == len(data["flows"]) > 200
+    placed = layout(view, members, council)
+    assert placed == layout(view, members, council)
+    level = {n["id"]: n["level"] for n in placed["nodes"]}
+    assert level[council] == 0 and level[council + "/service/housing"] == 1
+    assert any(len(c["members"]) >= 2 for c in placed["clusters"])
+    assert (
+        abbreviate("Leicester and Leicestershire Enterprise Partnership")
+        == "Leicester and Leicestershire…"
+    )

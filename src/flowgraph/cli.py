@@ -909,12 +909,19 @@ def viz(
         str | None, typer.Option(help="Only flows of activities whose purposes mention this")
     ] = None,
     max_hops: Annotated[int, typer.Option(min=1, max=10, help="How far to follow chains")] = 2,
+    view: Annotated[
+        str | None,
+        typer.Option(help="First view shown: sankey (default for one council) or network"),
+    ] = None,
     store: Store = None,
 ) -> None:
-    """Write an interactive flow map: one self-contained HTML file that works offline."""
+    """Write an interactive flow map (a Sankey of one council's flows and a left-to-right
+    network): one self-contained HTML file that works offline."""
     from flowgraph.trace.network import category_members
 
     _output_format(output, None, {".html": "html", ".htm": "html"}, "html", "viz")
+    if view not in (None, "sankey", "network"):
+        raise _fail(BadInput(f"--view must be sankey or network, not {view!r}"))
     from flowgraph.visualise.render import render_view
     from flowgraph.visualise.select import Selection, collapse, select
 
@@ -927,15 +934,18 @@ def viz(
             graph.resolve(recipient, "recipient", "--recipient"),
             graph.resolve(category, "category", "--category"), purpose, max_hops,
         )  # fmt: skip
-        view = collapse(select(graph.network, chosen), category_members(graph.store, graph.library))
+        members = category_members(graph.store, graph.library)
+        shown = collapse(select(graph.network, chosen), members)
     except KeyError as exc:
         raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
-    output.write_text(render_view(view, title), encoding="utf-8")
+    title = "flowgraph: " + ("; ".join(shown.notes) or "all flows")
+    root = chosen.controller if chosen.controller and not chosen.recipient else None
+    page = render_view(shown, title, members=members, root=root, initial=view)
+    output.write_text(page, encoding="utf-8")
     out.print(
-        f"wrote {output} ({view.graph.number_of_nodes()} nodes, {view.graph.number_of_edges()} flows, {output.stat().st_size // 1024} KB)"
+        f"wrote {output} ({shown.graph.number_of_nodes()} nodes, {shown.graph.number_of_edges()} flows, {output.stat().st_size // 1024} KB)"
     )
 
 

@@ -14,8 +14,9 @@ from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.names import resolve
 from flowgraph.serve.pages import layout, link
 from flowgraph.serve.work import call_in_worker
-from flowgraph.trace.chains import TraceTimeout, find_node, trace
+from flowgraph.trace.chains import Hop, TraceTimeout, find_node, trace
 from flowgraph.trace.network import category_members, flow_network
+from flowgraph.trace.tree import KINDS, TREE_STYLE, grow, render_tree
 from flowgraph.visualise.render import render_view
 from flowgraph.visualise.select import Selection, collapse, select
 
@@ -56,6 +57,10 @@ async def explore(
         str | None, Query(description="An entity (name or IRI): its flows in and out")
     ] = None,
     max_hops: Annotated[int, Query(ge=1, le=6)] = 2,
+    view: Annotated[
+        str | None,
+        Query(pattern="^(sankey|network)$", description="First view shown (Sankey for a council)"),
+    ] = None,
 ) -> HTMLResponse:
     body = await call_in_worker(
         request,
@@ -63,16 +68,21 @@ async def explore(
         f"{__name__}:explore_html",
         Selection(controller, service, recipient, category, purpose, max_hops),
         entity,
+        view,
     )
     return HTMLResponse(body)
 
 
-def explore_html(runtime: Runtime, selection: Selection, entity: str | None) -> bytes:
+def explore_html(
+    runtime: Runtime, selection: Selection, entity: str | None, view: str | None = None
+) -> bytes:
     """The flow map page (run in a page worker: the projection and the layout are Python-heavy)."""
-    return _explore_page(runtime, selection, entity).body
+    return _explore_page(runtime, selection, entity, view).body
 
 
-def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) -> HTMLResponse:
+def _explore_page(
+    runtime: Runtime, selection: Selection, entity: str | None, initial: str | None = None
+) -> HTMLResponse:
     graph, members = _network(runtime)
     controller = resolve(runtime, selection.controller, "recipient", "controller")
     recipient = resolve(runtime, selection.recipient, "recipient", "recipient")
@@ -86,7 +96,7 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
             else controller
         )
         recipient = entity if not controller else recipient
-    view = collapse(
+    shown = collapse(
         select(
             graph,
             Selection(
@@ -100,9 +110,18 @@ def _explore_page(runtime: Runtime, selection: Selection, entity: str | None) ->
         ),
         members,
     )
-    title = "flowgraph: " + ("; ".join(view.notes) or "all flows")
+    title = "flowgraph: " + ("; ".join(shown.notes) or "all flows")
+    root = controller if controller and not recipient else None
     return HTMLResponse(
-        render_view(view, title, page_base="/id/", base_iri=runtime.settings.base_iri)
+        render_view(
+            shown,
+            title,
+            page_base="/id/",
+            base_iri=runtime.settings.base_iri,
+            members=members,
+            root=root,
+            initial=initial,
+        )
     )
 
 
@@ -145,6 +164,19 @@ def trace_json(
     include_categories: bool,
 ) -> list[dict[str, Any]]:
     """The chains as JSON, bounded in number and time (a hub at 6 hops has millions)."""
+    chains = _chains(runtime, origin, service, to, max_hops, include_categories)
+    return [{"hops": [hop.as_json() for hop in chain]} for chain in chains]
+
+
+def _chains(
+    runtime: Runtime,
+    origin: str,
+    service: str | None,
+    to: str | None,
+    max_hops: int,
+    include_categories: bool,
+) -> list[list[Hop]]:
+    """The chains, bounded in number (`max_chains`) and time (the page timeout)."""
     deadline = getattr(runtime, "deadline", None) or (
         time.monotonic() + runtime.settings.page_timeout
     )
@@ -166,10 +198,10 @@ def trace_json(
         )
     except TraceTimeout as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "10"}) from exc
-    return [{"hops": [hop.as_json() for hop in chain]} for chain in chains]
+    return chains
 
 
-@router.get("/trace", response_class=HTMLResponse, summary="Sharing chains as a page")
+@router.get("/trace", response_class=HTMLResponse, summary="Sharing chains as a tree")
 async def trace_page(
     request: Request,
     runtime: RuntimeDep,
@@ -178,46 +210,79 @@ async def trace_page(
     to: str | None = None,
     max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
     include_categories: bool = False,
+    how: Annotated[list[str] | None, Query(description="Hop kinds to follow")] = None,
 ) -> HTMLResponse:
-    form = (
-        "<form><label>From <input name='from' value='" + escape(origin, quote=True) + "'></label> "
-        "<label>Service <input name='service' value='"
-        + escape(service or "", quote=True)
-        + "'></label> "
-        "<label>To <input name='to' value='" + escape(to or "", quote=True) + "'></label> "
-        f"<label>Hops <input name='max_hops' type='number' min='1' max='6' value='{max_hops}'></label> "
-        f"<label><input type='checkbox' name='include_categories' value='true'{' checked' if include_categories else ''}> through categories</label> "
-        "<button>Trace</button></form>"
-    )
+    kinds = [k for k in KINDS if how is None or k in how]
+    service = service or None
+    to = to or None
     if not origin:
-        return layout("Trace sharing chains", "<h1>Trace sharing chains</h1>" + form)
-    count, items = await call_in_worker(
-        request,
-        runtime,
-        f"{__name__}:trace_items_html",
-        origin,
-        service,
-        to,
-        max_hops,
-        include_categories,
+        return layout("Trace sharing chains", _trace_form(origin, service, to, max_hops,
+                                                          include_categories, kinds, []))  # fmt: skip
+    count, tree, services = await call_in_worker(
+        request, runtime, f"{__name__}:trace_tree_html", origin, service, to, max_hops,
+        include_categories, kinds,
+    )  # fmt: skip
+    form = _trace_form(origin, service, to, max_hops, include_categories, kinds, services)
+    return layout("Trace sharing chains", f"{form}<p>{count}</p>{tree}")
+
+
+def _trace_form(
+    origin: str,
+    service: str | None,
+    to: str | None,
+    max_hops: int,
+    include_categories: bool,
+    kinds: list[str],
+    services: list[str],
+) -> str:
+    """The trace's filters: a form that asks the server again (the page needs no script)."""
+
+    def value(text: str | None) -> str:
+        return escape(text or "", quote=True)
+
+    options = "".join(f"<option value='{value(s)}'>" for s in services)
+    boxes = "".join(
+        f"<label><input type='checkbox' name='how' value='{k}'{' checked' if k in kinds else ''}> {k}</label>"
+        for k in KINDS
     )
-    return layout(
-        "Trace sharing chains",
-        f"<h1>Trace sharing chains</h1>{form}<p>{count} chain(s)</p>{items}",
+    return (
+        f"<style>{TREE_STYLE}</style><h1>Trace sharing chains</h1>"
+        f"<form class='fg-filters'><label>From <input name='from' value='{value(origin)}'></label>"
+        f"<label>Service <input name='service' list='fg-services' value='{value(service)}'></label>"
+        f"<datalist id='fg-services'>{options}</datalist>"
+        f"<label>To <input name='to' value='{value(to)}'></label>"
+        f"<label>Hops <input name='max_hops' type='number' min='1' max='6' value='{max_hops}'></label>"
+        f"<span>Hop kinds: {boxes}</span>"
+        f"<label><input type='checkbox' name='include_categories' value='true'{' checked' if include_categories else ''}> through categories</label>"
+        "<button>Trace</button></form>"
+        "<p class='muted'>Chains grouped by their first hop; open a branch for the evidence of its hop "
+        "and its onward hops. Each hop is stated by a notice: onward sharing only as the notice of "
+        "the council that sent the data states it.</p>"
     )
 
 
-def trace_items_html(runtime: Runtime, *args: Any) -> tuple[int, str]:
-    """The chains as HTML, rendered in the page worker."""
-    chains = trace_json(runtime, *args)
-    items = []
-    for number, chain in enumerate(chains, 1):
-        hops = "".join(
-            f"<li>{link(runtime, h['from']['iri'], h['from']['label'])}{' (' + escape(h['service']) + ')' if h['service'] else ''} → "
-            f"{link(runtime, h['to']['iri'], h['to']['label'])} <em>{escape(h['how'])}</em>"
-            f"<blockquote>{escape(h['evidence']['quote'])}</blockquote><span class='muted'>{escape(h['evidence']['notice'])}, "
-            f"characters {h['evidence']['start']}–{h['evidence']['end']}</span></li>"
-            for h in chain["hops"]
-        )
-        items.append(f"<h3>Chain {number}</h3><ol>{hops}</ol>")
-    return len(chains), "".join(items)
+def trace_tree_html(
+    runtime: Runtime,
+    origin: str,
+    service: str | None,
+    to: str | None,
+    max_hops: int,
+    include_categories: bool,
+    kinds: list[str],
+) -> tuple[str, str, list[str]]:
+    """The chains as a tree, rendered in the page worker, with the start's service areas."""
+    graph, _ = _network(runtime)
+    chains = _chains(runtime, origin, service, to, max_hops, include_categories)
+    root, count = grow(chains, kinds)
+    start = find_node(graph, resolve(runtime, origin, "recipient", "from") or origin)
+    services = sorted(
+        graph.nodes[n]["label"] for n, d in graph.nodes(data=True) if d.get("unit_of") == start
+    )
+    if root is None:
+        return "No chain.", "", services
+    single = sum(1 for b in root.children.values() if not b.children)
+    summary = (
+        f"{count} chain(s) in {len(root.children)} first hops ({single} of them go no further)"
+    )
+    tree = render_tree(root, lambda iri, label: link(runtime, iri, label))
+    return summary, tree, services

@@ -4,12 +4,17 @@ A hop is `stated` (the sender's notice names the recipient), `onward` (a notice 
 recipient does next) or `category` (only a category such as "Other local authorities" links
 them: a possible flow to each organisation of that category, shown only when asked for).
 Cycles are cut: a chain never visits a node twice.
+
+Chains hold only what the notices state: an `onward` hop follows a hop only when the same
+controller's notices state both (Leicestershire's notice saying what the DfE does with
+Leicestershire's data says nothing about Leicester's), and a chain ends at a category unless
+categories are followed (a category is not an organisation that sends anything itself).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -30,6 +35,7 @@ class Hop:
     notice: str
     start: int
     end: int
+    controller: str = field(default="", compare=False)  # whose notice states it (not in JSON)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,7 +101,7 @@ def next_hops(graph: nx.MultiDiGraph, node: str, service: str | None = None) -> 
                 continue
             how = "stated" if data["how"] == "internal" else data["how"]
             hop = Hop(node, label, target, graph.nodes[target]["label"], data["service"], how,
-                      data["quote"], data["notice"], data["start"], data["end"])  # fmt: skip
+                      data["quote"], data["notice"], data["start"], data["end"], data["controller"])  # fmt: skip
             key = (target, data["service"], how)
             if key not in best or (hop.notice, hop.start) < (best[key].notice, best[key].start):
                 best[key] = hop
@@ -131,9 +137,11 @@ def trace(
         if key not in memo:
             hops = next_hops(graph, node, chosen_service)
             if not first:
-                by_target: dict[tuple[str, str], Hop] = {}
-                for hop in hops:
-                    by_target.setdefault((hop.to_iri, hop.how), hop)
+                by_target: dict[tuple[str, str, str], Hop] = {}
+                for hop in hops:  # an onward hop is kept per controller stating it
+                    by_target.setdefault(
+                        (hop.to_iri, hop.how, hop.controller if hop.how == "onward" else ""), hop
+                    )
                 hops = list(by_target.values())
             memo[key] = hops
         return memo[key]
@@ -143,10 +151,17 @@ def trace(
         if to is not None and node == to and path:
             chains.append(list(path))
             return
-        options = (
-            list(hops_from(node, service if first else None, first)) if len(path) < max_hops else []
-        )
         at_category = node in graph and graph.nodes[node].get("kind") == "category"
+        follow = len(path) < max_hops and (categories is not None or not at_category or not path)
+        options = (
+            [
+                hop
+                for hop in hops_from(node, service if first else None, first)
+                if not path or hop.how != "onward" or hop.controller == path[-1].controller
+            ]
+            if follow
+            else []
+        )
         if (
             categories is not None
             and at_category
@@ -167,6 +182,7 @@ def trace(
                     reached.notice,
                     reached.start,
                     reached.end,
+                    reached.controller,
                 )
                 for member, label in categories.get(node, [])
             ]

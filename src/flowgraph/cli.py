@@ -913,15 +913,21 @@ def viz(
         str | None,
         typer.Option(help="First view shown: sankey (default for one council) or network"),
     ] = None,
+    group_by: Annotated[
+        str,
+        typer.Option(help="Group organisations by recipient category or by organisation type"),
+    ] = "category",
     store: Store = None,
 ) -> None:
     """Write an interactive flow map (a Sankey of one council's flows and a left-to-right
     network): one self-contained HTML file that works offline."""
-    from flowgraph.trace.network import category_members
+    from flowgraph.trace.network import category_members, type_members
 
     _output_format(output, None, {".html": "html", ".htm": "html"}, "html", "viz")
     if view not in (None, "sankey", "network"):
         raise _fail(BadInput(f"--view must be sankey or network, not {view!r}"))
+    if group_by not in ("category", "type"):
+        raise _fail(BadInput(f"--group-by must be category or type, not {group_by!r}"))
     from flowgraph.visualise.render import render_view
     from flowgraph.visualise.select import Selection, collapse, select
 
@@ -936,13 +942,14 @@ def viz(
         )  # fmt: skip
         members = category_members(graph.store, graph.library)
         shown = collapse(select(graph.network, chosen), members)
+        grouping = type_members(graph.store, graph.library)[0] if group_by == "type" else members
     except KeyError as exc:
         raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
     title = "flowgraph: " + ("; ".join(shown.notes) or "all flows")
     root = chosen.controller if chosen.controller and not chosen.recipient else None
-    page = render_view(shown, title, members=members, root=root, initial=view)
+    page = render_view(shown, title, members=grouping, root=root, initial=view, grouped_by=group_by)
     output.write_text(page, encoding="utf-8")
     out.print(
         f"wrote {output} ({shown.graph.number_of_nodes()} nodes, {shown.graph.number_of_edges()} flows, {output.stat().st_size // 1024} KB)"

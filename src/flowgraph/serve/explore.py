@@ -15,7 +15,7 @@ from flowgraph.serve.names import resolve
 from flowgraph.serve.pages import layout, link
 from flowgraph.serve.work import call_in_worker
 from flowgraph.trace.chains import Hop, TraceTimeout, find_node, trace
-from flowgraph.trace.network import category_members, flow_network
+from flowgraph.trace.network import category_members, flow_network, type_members
 from flowgraph.trace.tree import KINDS, TREE_STYLE, grow, render_tree
 from flowgraph.visualise.render import render_view
 from flowgraph.visualise.select import Selection, collapse, select
@@ -40,6 +40,17 @@ def _network(runtime: Runtime) -> Any:
     )
 
 
+def _types(runtime: Runtime) -> Any:
+    """Organisations by type (members, labels), read once per snapshot."""
+    return runtime.once("types", lambda: type_members(runtime.store, runtime.library))
+
+
+GROUP = Query(
+    pattern="^(category|type)$",
+    description="Group organisations by recipient category (default) or by organisation type",
+)
+
+
 @router.get(
     "/explore",
     response_class=HTMLResponse,
@@ -61,6 +72,7 @@ async def explore(
         str | None,
         Query(pattern="^(sankey|network)$", description="First view shown (Sankey for a council)"),
     ] = None,
+    group: Annotated[str, GROUP] = "category",
 ) -> HTMLResponse:
     body = await call_in_worker(
         request,
@@ -69,19 +81,28 @@ async def explore(
         Selection(controller, service, recipient, category, purpose, max_hops),
         entity,
         view,
+        group,
     )
     return HTMLResponse(body)
 
 
 def explore_html(
-    runtime: Runtime, selection: Selection, entity: str | None, view: str | None = None
+    runtime: Runtime,
+    selection: Selection,
+    entity: str | None,
+    view: str | None = None,
+    group: str = "category",
 ) -> bytes:
     """The flow map page (run in a page worker: the projection and the layout are Python-heavy)."""
-    return _explore_page(runtime, selection, entity, view).body
+    return _explore_page(runtime, selection, entity, view, group).body
 
 
 def _explore_page(
-    runtime: Runtime, selection: Selection, entity: str | None, initial: str | None = None
+    runtime: Runtime,
+    selection: Selection,
+    entity: str | None,
+    initial: str | None = None,
+    group: str = "category",
 ) -> HTMLResponse:
     graph, members = _network(runtime)
     controller = resolve(runtime, selection.controller, "recipient", "controller")
@@ -118,9 +139,10 @@ def _explore_page(
             title,
             page_base="/id/",
             base_iri=runtime.settings.base_iri,
-            members=members,
+            members=_types(runtime)[0] if group == "type" else members,
             root=root,
             initial=initial,
+            grouped_by=group,
         )
     )
 
@@ -211,18 +233,19 @@ async def trace_page(
     max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
     include_categories: bool = False,
     how: Annotated[list[str] | None, Query(description="Hop kinds to follow")] = None,
+    group: Annotated[str, GROUP] = "category",
 ) -> HTMLResponse:
     kinds = [k for k in KINDS if how is None or k in how]
     service = service or None
     to = to or None
     if not origin:
         return layout("Trace sharing chains", _trace_form(origin, service, to, max_hops,
-                                                          include_categories, kinds, []))  # fmt: skip
+                                                          include_categories, kinds, [], group))  # fmt: skip
     count, tree, services = await call_in_worker(
         request, runtime, f"{__name__}:trace_tree_html", origin, service, to, max_hops,
-        include_categories, kinds,
+        include_categories, kinds, group,
     )  # fmt: skip
-    form = _trace_form(origin, service, to, max_hops, include_categories, kinds, services)
+    form = _trace_form(origin, service, to, max_hops, include_categories, kinds, services, group)
     return layout("Trace sharing chains", f"{form}<p>{count}</p>{tree}")
 
 
@@ -234,6 +257,7 @@ def _trace_form(
     include_categories: bool,
     kinds: list[str],
     services: list[str],
+    group: str = "category",
 ) -> str:
     """The trace's filters: a form that asks the server again (the page needs no script)."""
 
@@ -254,6 +278,7 @@ def _trace_form(
         f"<label>Hops <input name='max_hops' type='number' min='1' max='6' value='{max_hops}'></label>"
         f"<span>Hop kinds: {boxes}</span>"
         f"<label><input type='checkbox' name='include_categories' value='true'{' checked' if include_categories else ''}> through categories</label>"
+        f"<label><input type='checkbox' name='group' value='type'{' checked' if group == 'type' else ''}> group by organisation type</label>"
         "<button>Trace</button></form>"
         "<p class='muted'>Chains grouped by their first hop; open a branch for the evidence of its hop "
         "and its onward hops. Each hop is stated by a notice: onward sharing only as the notice of "
@@ -269,6 +294,7 @@ def trace_tree_html(
     max_hops: int,
     include_categories: bool,
     kinds: list[str],
+    group: str = "category",
 ) -> tuple[str, str, list[str]]:
     """The chains as a tree, rendered in the page worker, with the start's service areas."""
     graph, _ = _network(runtime)
@@ -284,5 +310,9 @@ def trace_tree_html(
     summary = (
         f"{count} chain(s) in {len(root.children)} first hops ({single} of them go no further)"
     )
-    tree = render_tree(root, lambda iri, label: link(runtime, iri, label))
+    groups = None
+    if group == "type":
+        members, labels = _types(runtime)
+        groups = {org: labels[t] for t, orgs in members.items() for org, _ in orgs}
+    tree = render_tree(root, lambda iri, label: link(runtime, iri, label), groups)
     return summary, tree, services

@@ -130,3 +130,16 @@ def category_members(
     for row in run(store, library["category-members"])[1]:
         members[row["category"]].append((row["organisation"], row["organisationLabel"]))
     return members
+
+
+def type_members(
+    store: GraphStore, library: dict[str, LibraryQuery]
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, str]]:
+    """Organisations by their finer type (police force, district council...), and each type's
+    label: the same shape as `category_members`, so a map or a tree can group by either."""
+    members: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for row in run(store, library["organisation-types"])[1]:
+        members[row["type"]].append((row["organisation"], row["organisationLabel"]))
+        labels[row["type"]] = row["typeLabel"]
+    return members, labels

@@ -80,14 +80,44 @@ def _same(a: Hop, b: Hop) -> bool:
     return (a.service, a.notice, a.start, a.end) == (b.service, b.notice, b.start, b.end)
 
 
-def render_tree(root: Branch, link: Callable[[str, str], str]) -> str:
-    """Nested `<details>`: a branch opens to its evidence and its onward hops (no script)."""
-    children = "".join(_branch(child, link, True) for child in root.ordered())
+def render_tree(
+    root: Branch, link: Callable[[str, str], str], groups: dict[str, str] | None = None
+) -> str:
+    """Nested `<details>`: a branch opens to its evidence and its onward hops (no script).
+
+    With `groups` (a first hop's IRI -> the name of its group, e.g. its organisation type),
+    the first hops are gathered under one heading per group, the largest group first."""
+    if groups is None:
+        children = "".join(_branch(child, link, True) for child in root.ordered())
+    else:
+        children = _grouped(root, link, groups)
     return (
         f"<div class='fg-tree' data-iri='{escape(root.iri, quote=True)}'>"
         f"<p class='fg-root'><strong>{link(root.iri, root.label)}</strong> "
         f"<span class='fg-count'>{_count(root.chains)}</span></p>{children}</div>"
     )
+
+
+OTHER_GROUP = "Categories and other recipients"
+
+
+def _grouped(root: Branch, link: Callable[[str, str], str], groups: dict[str, str]) -> str:
+    gathered: dict[str, list[Branch]] = {}
+    for child in root.ordered():
+        gathered.setdefault(groups.get(child.iri, OTHER_GROUP), []).append(child)
+    out = []
+    for name, branches in sorted(
+        gathered.items(),
+        key=lambda item: (item[0] == OTHER_GROUP, -sum(b.chains for b in item[1]), item[0]),
+    ):
+        chains = sum(b.chains for b in branches)
+        inner = "".join(_branch(b, link, True) for b in branches)
+        out.append(
+            f"<details class='fg-group' open><summary><strong>{escape(name)}</strong> "
+            f"<span class='fg-count'>{len(branches)} first hop{'s' if len(branches) != 1 else ''}"
+            f", {_count(chains)}</span></summary>{inner}</details>"
+        )
+    return "".join(out)
 
 
 def _branch(branch: Branch, link: Callable[[str, str], str], first: bool = False) -> str:
@@ -124,5 +154,7 @@ details.fg-k-onward>summary .fg-how{background:#f6dcdb;color:#8a2b28}
 details.fg-k-category>summary .fg-how{background:#e2ecd8;color:#3f5a2a}
 .fg-count{font-size:.8rem;color:#1f3a5f;background:#fff;border:1px solid #c9d2de;border-radius:.6rem;padding:0 .4rem}
 .fg-onward{font-size:.8rem;color:#5b6578}.fg-evidence{font-size:.85rem;margin:.2rem 0 .4rem;color:#33415c}
+.fg-tree details.fg-group{border-left:none;margin-left:0;padding-left:0}
+.fg-tree details.fg-group>summary{font-size:1rem;color:#1f3a5f;border-bottom:1px solid #d5d9e0;margin-top:.4rem}
 .fg-filters{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;background:#fff;border:1px solid #d5d9e0;padding:.5rem .7rem;margin:.4rem 0}
 """

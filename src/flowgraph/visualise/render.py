@@ -64,8 +64,10 @@ def page_data(
     members: dict[str, list[tuple[str, str]]] | None = None,
     root: str | None = None,
     initial: str | None = None,
+    grouped_by: str = "category",
 ) -> dict[str, Any]:
-    """Everything the page draws, as plain data (what the tests read too)."""
+    """Everything the page draws, as plain data (what the tests read too). `members` groups
+    named organisations (bands, clusters): by recipient category, or by organisation type."""
     graph: nx.MultiDiGraph = view.graph
     placed = layout(graph, members, root)
 
@@ -111,6 +113,7 @@ def page_data(
         else ("sankey" if sankey else "network"),
         "styles": STYLE,
         "edgeStyles": EDGES,
+        "groupedBy": "organisation type" if grouped_by == "type" else "recipient category",
     }  # fmt: skip
 
 
@@ -123,10 +126,11 @@ def render_view(
     members: dict[str, list[tuple[str, str]]] | None = None,
     root: str | None = None,
     initial: str | None = None,
+    grouped_by: str = "category",
 ) -> str:
     """The page: the shell (`views.html`), the vendored scripts and `views.js`, all inline."""
     data = page_data(view, title, page_base=page_base, base_iri=base_iri, members=members,
-                     root=root, initial=initial)  # fmt: skip
+                     root=root, initial=initial, grouped_by=grouped_by)  # fmt: skip
     scripts = "".join(
         f"<script>{source}</script>"
         for source in (

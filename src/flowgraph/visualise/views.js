@@ -57,7 +57,7 @@ function legend(view) {
 }
 
 // ------------------------------------------------------------------ Sankey
-const COLUMNS = ['council', 'service area', 'recipient category', 'named organisation'];
+const COLUMNS = ['council', 'service area', DATA.groupedBy || 'recipient category', 'named organisation'];
 const BAND_COLOUR = ['#4f81bd', '#8aa8d0', '#c77a23'];
 function drawSankey(measure) {
   const data = DATA.sankey; const svg = document.getElementById('fg-sankey-svg'); svg.textContent = '';

@@ -37,6 +37,8 @@ def normalise_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# a company's legal form after its name: "Civica UK Ltd", "Pera Consulting (UK) Limited"
+_LEGAL_FORM = re.compile(r"(?:\s+(?:\(?uk\)?|group|holdings))*\s+(?:ltd|limited|plc|llp)$")
 _LITTLE_WORDS = frozenset({"of", "for", "the", "and", "in", "on", "at", "to"})
 
 
@@ -258,6 +260,11 @@ class Gazetteer:
         loose = self._loose().get(_loose_key(key))
         if loose is not None:
             return self.ref(loose, "alias", 95.0)
+        company = _LEGAL_FORM.sub("", key)
+        if company != key and company in self.exact:
+            entry = self.entries[self.exact[company]]
+            if entry.kind == "organisation":  # "Civica UK Ltd" is Civica
+                return self.ref(entry.id, "alias", 95.0)
         acronym = self._acronym(text.strip())
         if acronym:
             return acronym

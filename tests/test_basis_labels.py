@@ -65,5 +65,5 @@ def test_pages_name_bases_with_their_article(server):
     assert not CODES.search(page.text), CODES.search(page.text)
     explore = client.get("/explore", params={"controller": "Leeds City Council"})
     assert explore.status_code == 200
-    assert "Public task \\u2014 Art. 6(1)(e)" in explore.text  # in the map's JSON
+    assert "Public task — Art. 6(1)(e)" in explore.text  # in the map's JSON (UTF-8, not escaped)
     assert not CODES.search(explore.text), CODES.search(explore.text)

@@ -47,8 +47,8 @@ def test_housing_across_three_councils(store):
         "Public task — Art. 6(1)(e)",
     ]
     assert leicester.only_here["recipients"] == [
+        "Department for Levelling Up, Housing and Communities",  # the notice's "DLHUC"
         "Elected members and MPs", "Funding bodies", "Home Office", "Immigration authorities",
-        "Ministry of Housing, Communities and Local Government",
         "Safeguarding boards and partnerships",
     ]  # fmt: skip
     assert "Cabinet Office" in leeds.only_here["recipients"]

@@ -53,7 +53,7 @@ def test_housing_row_has_its_recipients_bases_and_evidence(leicester_csv):
         "Courts and tribunals", "Police", "Health organisations", "Education providers",
         "Local authorities", "Immigration authorities", "Department for Work and Pensions",
         "Government departments and agencies", "HM Revenue and Customs", "Home Office",
-        "Ministry of Housing, Communities and Local Government",
+        "Department for Levelling Up, Housing and Communities",  # the notice's "DLHUC"
         "Safeguarding boards and partnerships", "Contractors and service providers",
         "Elected members and MPs", "Funding bodies", "Credit reference agencies",
     ])  # fmt: skip

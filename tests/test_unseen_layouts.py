@@ -85,7 +85,7 @@ def test_markdown_column_table(extractor):
     assert [(r.text, r.entity.kind, r.entity.key) for r in s.recipients] == [
         ("Department for Transport", "organisation", "dft"),
         ("Westmoor Police", "organisation", "westmoor-police"),
-        ("APS Group Ltd", "organisation", "aps-group-ltd"),
+        ("APS Group Ltd", "organisation", "allied-publicity-services-manchester-limited"),
     ]
     assert [p.text for p in s.purposes] == [
         "To add your badge to the national Blue Badge database",

@@ -392,10 +392,16 @@ def vet_new_controller(
     key = normalise_key(text)
     if allow_new or any(normalise_key(k) == key for k in known):
         return text
-    labels = sorted(set(known.values()))
-    scored = [(closeness(text, label), label) for label in labels]
+    # against every name a body goes by ("Leeds Counsil" is close to its alias "Leeds Council")
+    best: dict[str, float] = {}
+    for form, label in known.items():
+        score = closeness(text, form)
+        if score > best.get(label, -1.0):
+            best[label] = score
     close = [
-        label for score, label in sorted(scored, key=lambda s: (-s[0], s[1])) if score >= threshold
+        label
+        for label, score in sorted(best.items(), key=lambda s: (-s[1], s[0]))
+        if score >= threshold
     ]
     if close:
         raise NearDuplicateController(

@@ -357,6 +357,10 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _some(names: list[str], limit: int) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -377,8 +381,8 @@ def summary(report: Report) -> list[tuple[str, str, str, str | None]]:
     named = [s.detail or s.text for s in recipients if s.recipient_kind == "organisation"]
     groups = len(report.recipient_groups())
     text = (
-        f"{len(recipients)} recipients in {groups} groups; {len(named)} named organisations"
-        + (f": {_some(named, 6)}" if named else "")
+        f"{_count(len(recipients), 'recipient')} in {_count(groups, 'group')}; "
+        f"{_count(len(named), 'named organisation')}" + (f": {_some(named, 6)}" if named else "")
         if recipients
         else "Not stated"
     )
@@ -387,7 +391,7 @@ def summary(report: Report) -> list[tuple[str, str, str, str | None]]:
     special = sorted({f.strip() for s in sensitive for f in (s.flag or "").split(",")})
     rows.append((
         "Special category / criminal offence data",
-        f"Yes ({len(sensitive)}): {_some([s.text for s in sensitive], 4)}" if sensitive else "None stated",
+        f"Yes ({len(sensitive)}): {_some([_short(s.text, 40) for s in sensitive], 4)}" if sensitive else "None stated",
         ANCHOR["data"],
         ", ".join(special) if special else None,
     ))  # fmt: skip
@@ -504,6 +508,11 @@ def render_markdown(report: Report) -> str:
 
     def item(s: Statement, kind: str) -> str:
         flag = f" **⚠ {s.flag}**" if s.flag and kind in FLAGGED else ""
+        if kind == "recipient":
+            written = _as_written(s, s.detail or "")
+            category = " (category)" if s.recipient_kind == "category" else ""
+            return (f"- **{s.detail}**{category} {refs(s)} — {_scope(s)}"
+                    + (f"; {written}" if written else ""))  # fmt: skip
         return f"- {_line(s)} {refs(s)}{flag} _({_scope(s)})_"
 
     out = [f"# {_title(report)}", "", INTRO, "", "| | |", "|---|---|"]
@@ -519,8 +528,7 @@ def render_markdown(report: Report) -> str:
         if kind == "recipient" and report.statements.get("recipient"):
             for group, items in report.recipient_groups():
                 out += [f"### {group}", ""]
-                out += [item(s, kind) + (" (category)" if s.recipient_kind == "category" else "")
-                        for s in items]  # fmt: skip
+                out += [item(s, kind) for s in items]
                 out.append("")
             continue
         out += [item(s, kind) for s in section_items(report, kind)] or ["- (not stated)"]
@@ -566,7 +574,7 @@ li{margin:.15rem 0}
 .flag{color:#a3302b;font-weight:600}
 .kind{color:#5b6578;font-size:.85em}
 sup.fn{font-size:.72em;line-height:0}
-sup.fn a{text-decoration:none}
+sup.fn a{text-decoration:none;margin-right:.12em}
 .diagram{overflow-x:auto;margin:.5rem 0}
 .chains{font-size:.9rem}
 .footnotes ol{font-size:.82rem;color:#333;padding-left:2.2rem}
@@ -577,7 +585,7 @@ sup.fn a{text-decoration:none}
  body{max-width:none;margin:0;padding:0;font-size:10pt;line-height:1.4}
  nav,a.go{display:none}
  a{color:inherit;text-decoration:none}
- a[href^="http"]::after{content:" (" attr(href) ")";font-size:.85em}
+ a[href]:not([href^="#"])::after{content:" (" attr(href) ")";font-size:.85em}
  h2,h3{break-after:avoid}
  tr,li{break-inside:avoid}
  table{page-break-inside:auto}
@@ -595,17 +603,20 @@ def render_html(report: Report) -> str:
         return "".join(f"<sup class='fn'><a href='#fn{n}'>[{n}]</a></sup>" for n in numbers)
 
     def item(s: Statement, kind: str) -> str:
-        kind_note = (
-            " <span class='kind'>(category)</span>"
-            if s.recipient_kind == "category" and kind == "recipient"
-            else ""
-        )
+        if kind == "recipient":  # the organisation or category, then where and how it is named
+            written = _as_written(s, s.detail or "")
+            category = (
+                " <span class='kind'>(category)</span>" if s.recipient_kind == "category" else ""
+            )
+            return (f"<li><strong>{escape(s.detail or s.text)}</strong>{category} {refs(report.refs(s))}"
+                    f"<br><span class='scope'>{escape(_scope(s))}" + (f"; {escape(written)}" if written else "")
+                    + "</span></li>")  # fmt: skip
         flag = (
             f" <strong class='flag'>⚠ {escape(s.flag)}</strong>"
             if s.flag and kind in FLAGGED
             else ""
         )
-        return (f"<li>{escape(_line(s))}{kind_note} {refs(report.refs(s))}{flag}"
+        return (f"<li>{escape(_line(s))} {refs(report.refs(s))}{flag}"
                 f" <span class='scope'>({escape(_scope(s))})</span></li>")  # fmt: skip
 
     contents = [("summary", "Summary")] + [(ANCHOR[k], h) for k, h, _ in SECTIONS] + [

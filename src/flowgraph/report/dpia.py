@@ -67,7 +67,7 @@ GAPS = {  # section: (a few words for the summary, the gap in full)
     "recipient": ("recipients", "no recipients are stated"),
 }
 CRITERIA_ONLY = (
-    "retention period",
+    "a retention period (criteria only)",
     "retention is described only by criteria; no period is stated",
 )
 ANCHOR = {kind: "s-" + kind.replace(" ", "-") for kind, _, _ in SECTIONS}

@@ -334,7 +334,7 @@ def _as_written(s: Statement, label: str) -> str:
 def _line(s: Statement) -> str:
     """A statement in words (a lawful basis as 'Public task — Art. 6(1)(e)', never its code)."""
     if s.kind in ("recipient", "basis", "source", "subject") and s.detail:
-        written = _as_written(s, s.detail)
+        written = _as_written(s, s.detail.split(" — ")[0])  # a basis: "Consent — Art. 6(1)(a)"
         return s.detail + (f" ({written})" if written else "")
     if s.kind == "onward" and s.flag:
         written = _as_written(s, s.detail or "")

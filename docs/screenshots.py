@@ -1,4 +1,4 @@
-"""Regenerate the screenshots of the flow map and trace views shown in the README.
+"""Regenerate the screenshots of the flow map, trace views and DPIA pre-fill shown in the README.
 
     python docs/screenshots.py            # builds the sample notices into a temporary folder
 
@@ -32,6 +32,8 @@ def main() -> None:
     subprocess.run(
         [*run, "viz", "--controller", COUNCIL, "-o", str(page_file)], env=env, check=True
     )
+    dpia_file = work / "dpia.html"
+    subprocess.run([*run, "dpia", "--from", COUNCIL, "-o", str(dpia_file)], env=env, check=True)
     server = subprocess.Popen([*run, "serve", "--port", "8799"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)  # fmt: skip
     try:
@@ -69,6 +71,8 @@ def main() -> None:
                 llep + " details.fg-branch[data-iri$='leicestershire-county-council'] > summary"
             )
             page.screenshot(path=str(HERE / "trace-tree.png"))
+            page.goto(dpia_file.as_uri())  # the summary table, then the first sections
+            page.screenshot(path=str(HERE / "dpia.png"))
             browser.close()
     finally:
         server.terminate()

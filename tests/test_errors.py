@@ -69,12 +69,12 @@ def test_an_unknown_format_is_exit_2_listing_the_choices(graph, command):
 
 
 def test_output_format_comes_from_the_extension_or_is_refused(graph, tmp_path):
-    pdf = runner.invoke(
-        app, ["dpia", "--from", "Leeds City Council", "-o", str(tmp_path / "x.pdf")]
+    docx = runner.invoke(
+        app, ["dpia", "--from", "Leeds City Council", "-o", str(tmp_path / "x.docx")]
     )
-    assert pdf.exit_code == 2
-    assert "dpia writes .html or .md files, not .pdf" in flat(pdf.output)
-    assert not (tmp_path / "x.pdf").exists()
+    assert docx.exit_code == 2
+    assert "dpia writes .html, .md or .pdf files, not .docx" in flat(docx.output)
+    assert not (tmp_path / "x.docx").exists()
     clash = runner.invoke(app, ["check", "-o", str(tmp_path / "c.json"), "--format", "md"])
     assert clash.exit_code == 2 and "--format md" in flat(clash.output)
     missing = runner.invoke(app, ["export", "-o", str(tmp_path / "nope" / "g.ttl")])

@@ -201,7 +201,7 @@ class ReportFormat(StrEnum):
 EXPORT_SUFFIXES = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".jsonld": "jsonld",
                    ".graphml": "graphml", ".gexf": "gexf", ".nquads": "nquads", ".turtle": "turtle"}  # fmt: skip
 REPORT_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md"}
-DPIA_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+DPIA_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
 
 Paths = Annotated[
     list[Path] | None,
@@ -960,13 +960,20 @@ def viz(
 def dpia(
     origin: Annotated[str, typer.Option("--from", help="The controller (name or IRI)")],
     service: Annotated[str | None, typer.Option(help="One service area of it")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="report.html or report.md")] = Path(
-        "dpia.html"
-    ),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="report.html, report.md or report.pdf")
+    ] = Path("dpia.html"),
     store: Store = None,
 ) -> None:
-    """Pre-fill the ICO DPIA "describe the processing" step from the notices, with footnoted quotes."""
-    from flowgraph.report.dpia import DPIA_HOPS, build_report, render_html, render_markdown
+    """Pre-fill the ICO DPIA "describe the processing" step from the notices, with footnoted quotes:
+    an HTML document (printable), Markdown, or a PDF (WeasyPrint)."""
+    from flowgraph.report.dpia import (
+        DPIA_HOPS,
+        build_report,
+        render_html,
+        render_markdown,
+        render_pdf,
+    )
 
     kind = _output_format(output, None, DPIA_SUFFIXES, "html", "dpia")
     try:
@@ -976,8 +983,20 @@ def dpia(
         raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:
         raise _fail(exc) from exc
-    text = render_markdown(report) if kind == "md" else render_html(report)
-    output.write_text(text, encoding="utf-8")
+    if kind == "pdf":
+        try:
+            pdf = render_pdf(report)
+        except (ImportError, OSError) as exc:  # WeasyPrint or its Pango library missing
+            raise _fail(
+                BadInput(
+                    f"-o {output}: writing PDF needs WeasyPrint and the Pango library ({exc}); "
+                    "dpia also writes .html (print it from a browser) or .md files"
+                )
+            ) from exc
+        output.write_bytes(pdf)
+    else:
+        text = render_markdown(report) if kind == "md" else render_html(report)
+        output.write_text(text, encoding="utf-8")
     out.print(
         f"wrote {output}: {sum(len(v) for v in report.statements.values())} statements, {len(report.footnotes)} sources, {len(report.chains)} chains, {len(report.gaps)} gaps"
     )

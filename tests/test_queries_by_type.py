@@ -294,3 +294,82 @@ def test_region_and_county_filters_on_a_tiny_graph(tiny):
     assert councils(region="Edge", county=B + "org/shire") == []
     within = run(tiny, LIBRARY["flows"], {"county": B + "org/shire"})  # flows wants evidence
     assert within[1] == []
+
+
+# ---------------------------------------------------------------------------- the endpoint
+def test_flows_api_filters_by_recipient_type_and_region(server):
+    client, _ = server
+    response = client.get(
+        "/api/queries/flows",
+        params={"recipient_type": "central-government", "region": "East Midlands"},
+    )
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    assert Counter((r["controllerLabel"], r["recipientLabel"]) for r in rows) == {
+        (LEICESTER, "Cabinet Office"): 3,
+        (LEICESTER, "Department for Communities and Local Government"): 1,
+        (LEICESTER, "Department for Education"): 3,
+        (LEICESTER, "Department for Levelling Up, Housing and Communities"): 3,
+        (LEICESTER, "Department for Work and Pensions"): 8,
+        (LEICESTER, "Department of Health and Social Care"): 1,
+        (LEICESTER, "Disclosure and Barring Service"): 2,
+        (LEICESTER, "Environment Agency"): 1,
+        (LEICESTER, "HM Land Registry"): 1,
+        (LEICESTER, "HM Revenue and Customs"): 8,
+        (LEICESTER, "Home Office"): 2,
+        (LEICESTER, "Ministry of Justice"): 1,
+        (LEICESTER, "Office for National Statistics"): 4,
+        (LEICESTER, "Public Health England"): 1,
+        (LEICESTER, "S4C"): 1,
+        ("Leicestershire County Council", "Department for Education"): 1,
+    }
+    county = client.get(
+        "/api/queries/flows",
+        params={
+            "county": "Leicestershire County Council",
+            "recipient_type": "government-department",
+        },
+    ).json()["rows"]
+    assert [(r["controllerLabel"], r["recipientLabel"]) for r in county] == [
+        ("Leicestershire County Council", "Department for Education")
+    ]
+    shared = client.get(
+        "/api/queries/councils-sharing-with",
+        params={"recipient": "HMRC", "region": "East Midlands"},
+    ).json()["rows"]
+    assert [r["councilLabel"] for r in shared] == [LEICESTER]
+
+
+def test_unknown_type_or_region_is_refused_with_suggestions(server):
+    client, _ = server
+    bad_type = client.get("/api/queries/flows", params={"recipient_type": "police-farce"})
+    assert bad_type.status_code == 404
+    assert bad_type.json()["name"] == "police-farce"
+    assert "Police force" in bad_type.json()["suggestions"]
+    assert "no organisation type called 'police-farce'" in bad_type.json()["detail"]
+    bad_region = client.get("/api/queries/flows", params={"region": "East Midland"})
+    assert bad_region.status_code in (200, 404)  # the singular resolves; a real miss does not
+    miss = client.get("/api/queries/flows", params={"region": "Middle Earth"})
+    assert miss.status_code == 404 and "region" in miss.json()["detail"]
+
+
+def test_a_district_page_shows_its_codes_links_out_and_county(server):
+    client, _ = server
+    page = client.get("/id/org/oadby-and-wigston-borough-council", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.text
+    identity = html.split("<table class='identity'>", 1)[1].split("</table>", 1)[0]
+    assert "<th>Type</th><td>District council</td>" in identity
+    assert "GSS code <code>E07000135</code>" in identity
+    assert "href='http://statistics.data.gov.uk/id/statistical-geography/E07000135'" in identity
+    assert (
+        "<a href='/id/org/leicestershire-county-council'>Leicestershire County Council</a>"
+        in identity
+    )
+    assert "East Midlands · England" in identity
+    county = client.get(
+        "/id/org/leicestershire-county-council", headers={"Accept": "text/html"}
+    ).text
+    assert "<th>Within it</th>" in county and "Oadby and Wigston Borough Council" in county
+    phe = client.get("/id/org/public-health-england", headers={"Accept": "text/html"}).text
+    assert "UK Health Security Agency" in phe and "until 2021-10-01" in phe

@@ -155,7 +155,12 @@ def test_ambiguous_and_blank_names(names):
 
 def test_query_headers_say_what_a_parameter_names(tmp_path):
     library = load_library(PROJECT_ROOT / "queries")
-    assert library["flows"].param_kinds == {"controller": "controller"}
+    assert library["flows"].param_kinds == {
+        "controller": "controller",
+        "recipient_type": "type",
+        "region": "region",
+        "county": "organisation",
+    }
     assert library["flows"].params["controller"].startswith("name, alias or IRI")
     assert library["flow-evidence"].param_kinds == {"sender": "entity", "recipient": "recipient"}
     assert library["notice-flows"].param_kinds == {"notice": "notice"}

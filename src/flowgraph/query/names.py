@@ -42,6 +42,8 @@ KINDS: dict[str, frozenset[str]] = {
     "recipient": frozenset({"controller", "organisation", "internal", "category", "unresolved"}),
     "service": frozenset({"service"}),
     "notice": frozenset({"notice"}),
+    "type": frozenset({"type"}),  # an organisation type: "police-force", "District council"
+    "region": frozenset({"region"}),  # a council's region or nation: "East Midlands", "Wales"
     "entity": frozenset(
         {"controller", "organisation", "internal", "category", "unresolved", "service"}
     ),
@@ -53,6 +55,8 @@ NOUNS = {
     "recipient": "organisation or category",
     "service": "service area",
     "notice": "notice",
+    "type": "organisation type",
+    "region": "region",
     "entity": "organisation, category or service area",
 }
 SUGGESTIONS = 5  # at most this many "did you mean" names
@@ -123,6 +127,7 @@ class Named:
     iri: str
     label: str
     kind: str  # controller | organisation | internal | category | unresolved | service | notice
+    # | type | region (a region's "IRI" is the region itself: it is bound as a plain string)
     owner: str | None = None  # a service area's or notice's controller
     owner_label: str | None = None
     file: str | None = None  # a notice's file name
@@ -156,6 +161,8 @@ class Names:
             forms = [entry.label, entry.display]
             if entry.kind == "notice" and entry.file:
                 forms += [entry.file, entry.file.rsplit(".", 1)[0], entry.iri.rsplit("/", 1)[-1]]
+            if entry.kind == "type":  # its id as well as its label: "central-government"
+                forms.append(entry.iri.rsplit("/", 1)[-1])
             for form in forms:
                 key = normalise_key(form or "")
                 if key:

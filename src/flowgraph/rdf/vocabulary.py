@@ -43,6 +43,7 @@ def organisation_types(q: QuadWriter, minter: Minter, vocabulary: Vocabulary, sc
         q.link(node, "skos:inScheme", scheme)
         q.add(node, "skos:prefLabel", lit(row["label"], lang="en"))
         q.add(node, "rdfs:label", lit(row["label"]))
+        q.add(node, "skos:notation", lit(row["id"]))  # queries name a type by its id
         if row.get("definition"):
             q.add(node, "skos:definition", lit(row["definition"], lang="en"))
         if row["broader"]:

@@ -32,6 +32,7 @@ main{padding:1rem 1.2rem;max-width:1200px}table{border-collapse:collapse;width:1
 th,td{border:1px solid #d5d9e0;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef1f5}
 blockquote{margin:.2rem 0;padding:.2rem .6rem;border-left:3px solid #9aa8bd;background:#fff;white-space:pre-wrap}
 textarea{width:100%;height:14rem;font-family:ui-monospace,monospace}.muted{color:#5b6578}
+table.identity{width:auto;margin-bottom:1rem}table.identity th{width:11rem}
 @media print{header{display:none}}
 """
 
@@ -145,6 +146,64 @@ def _flow_table(runtime: Runtime, flows: list[dict[str, Any]], direction: str) -
     )
 
 
+def _organisation_box(runtime: Runtime, rows: list[dict[str, Any]]) -> str:
+    """An organisation's identity, at the top of its page: type, identifiers, links out,
+    parents and parts, predecessors and successors with dates, region and nation."""
+    if not rows:
+        return ""
+    by: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by.setdefault(row["fact"], []).append(row)
+
+    def org(row: dict[str, Any]) -> str:
+        date = f" ({escape(str(row['date']))})" if row.get("date") else ""
+        return link(runtime, row["value"], row["valueLabel"]) + date
+
+    lines: list[tuple[str, str]] = []
+    if "type" in by:
+        lines.append(("Type", ", ".join(escape(r["valueLabel"] or r["value"]) for r in by["type"])))
+    if "identifier" in by:
+        codes = sorted(by["identifier"], key=lambda r: (r["valueLabel"] or "", r["value"]))
+        lines.append(
+            (
+                "Identifiers",
+                " · ".join(
+                    f"{escape(r['valueLabel'] or 'code')} <code>{escape(r['value'])}</code>"
+                    for r in codes
+                ),
+            )
+        )
+    if "link" in by:
+        hrefs = sorted({r["value"] for r in by["link"]})
+        lines.append(
+            (
+                "Links out",
+                " · ".join(
+                    f"<a href='{escape(h, quote=True)}' rel='external'>{escape(h)}</a>"
+                    for h in hrefs
+                ),
+            )
+        )
+    for fact, title in (
+        ("partOf", "Part of"),
+        ("hasPart", "Within it"),
+        ("replaces", "Predecessor (ended)"),
+        ("replacedBy", "Successor (from)"),
+    ):
+        if fact in by:
+            lines.append((title, ", ".join(org(r) for r in by[fact])))
+    place = [str(r["value"]) for f in ("region", "nation") for r in by.get(f, [])]
+    if place:
+        lines.append(("Region", escape(" · ".join(dict.fromkeys(place)))))
+    dates = [
+        f"{t} {r['date']}" for f, t in (("start", "from"), ("end", "until")) for r in by.get(f, [])
+    ]
+    if dates:
+        lines.append(("Dates", escape(", ".join(dates))))
+    cells = "".join(f"<tr><th>{title}</th><td>{html}</td></tr>" for title, html in lines)
+    return f"<table class='identity'>{cells}</table><h2>All statements</h2>"
+
+
 ENTITY_TYPES = {  # media type -> rdflib format ("html": the page)
     "text/html": "html",
     "text/turtle": "turtle",
@@ -237,7 +296,10 @@ def _entity_page(runtime: Runtime, path: str, accept: str | None) -> Response:
         for r in outgoing
         if not r["p"].endswith("#type")
     )
-    body = f"<h1>{escape(str(label))}</h1><p class='muted'>{escape(iri)} · {' '.join(types)}</p><table>{facts}</table>"
+    body = f"<h1>{escape(str(label))}</h1><p class='muted'>{escape(iri)} · {' '.join(types)}</p>"
+    if path.startswith("org/"):
+        body += _organisation_box(runtime, _rows(runtime, "organisation-facts", entity=iri))
+    body += f"<table>{facts}</table>"
     if path.startswith("notice/") and "/" not in path[len("notice/") :]:
         extracted = _rows(runtime, "notice-flows", notice=iri)
         rows = "".join(

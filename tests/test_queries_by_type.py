@@ -128,16 +128,22 @@ def test_flows_to_central_government_by_department(sample):
         ("Department for Work and Pensions", dept, "Leeds City Council", 1),
         ("Department for Work and Pensions", dept, LEICESTER, 8),
         ("Department of Health and Social Care", dept, LEICESTER, 1),
-        ("Disclosure and Barring Service", "Non-departmental public body", "Leeds City Council", 1),
-        ("Disclosure and Barring Service", "Non-departmental public body", LEICESTER, 2),
-        ("Environment Agency", "Non-departmental public body", LEICESTER, 1),
+        # an agency or public body counts under the department that sponsors it
+        ("Home Office", "Non-departmental public body", "Leeds City Council", 1),  # DBS
+        ("Home Office", "Non-departmental public body", LEICESTER, 2),  # DBS
+        (
+            "Department for Environment, Food and Rural Affairs",
+            "Non-departmental public body",
+            LEICESTER,
+            1,
+        ),
         ("HM Land Registry", dept, LEICESTER, 1),
         ("HM Revenue and Customs", dept, "Leeds City Council", 2),
         ("HM Revenue and Customs", dept, LEICESTER, 8),
         ("Home Office", dept, LEICESTER, 2),
         ("Ministry of Justice", dept, LEICESTER, 1),
         ("Office for National Statistics", dept, LEICESTER, 4),
-        ("Public Health England", "Executive agency", LEICESTER, 1),
+        ("Department of Health", "Executive agency", LEICESTER, 1),  # PHE, in its day
         ("S4C", "Public corporation", LEICESTER, 1),
     }
     now = {r["deptLabel"]: split(r["deptNow"]) for r in rows if r["deptNow"]}
@@ -148,10 +154,7 @@ def test_flows_to_central_government_by_department(sample):
         "Department for Levelling Up, Housing and Communities": {
             "Ministry of Housing, Communities and Local Government"
         },
-        "Public Health England": {
-            "UK Health Security Agency",
-            "Office for Health Improvement and Disparities",
-        },
+        "Department of Health": {"Department of Health and Social Care"},  # PHE's department
     }
     hmrc = sample("flows-to-central-government", department="HMRC", controller="Leeds City Council")
     assert [(r["department"], r["body"], r["flows"]) for r in hmrc] == [

@@ -85,6 +85,13 @@ def test_a_district_is_part_of_its_county_and_its_combined_authority(gazetteer):
     )
 
 
+def test_agencies_are_part_of_their_department(gazetteer):
+    assert gazetteer.entries["dvla"].part_of == ("dft",)  # a curated row, the register's parent
+    assert gazetteer.entries["voa"].part_of == ("hmrc",)
+    assert gazetteer.entries["public-health-england"].part_of == ("department-of-health",)
+    assert gazetteer.entries["hmpps"].part_of == ("moj",)
+
+
 def test_an_abolished_council_resolves_to_itself_and_names_its_successor(gazetteer):
     ref = gazetteer.resolve_phrase("Allerdale Borough Council")
     assert ref is not None and ref.key == "allerdale-borough-council"

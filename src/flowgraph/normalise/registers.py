@@ -27,6 +27,7 @@ REPAIRS_FILE = "repairs.csv"
 LA_TYPES_FILE = "local-authority-types.csv"
 GOV_TYPES_FILE = "government-types.csv"
 CHANGES_FILE = "government-changes.csv"
+PARENTS_FILE = "government-parents.csv"
 ABBREVIATION_STOPLIST = "abbreviation-stoplist.txt"
 
 LA_SOURCE = "mySociety uk_local_authority_names_and_codes (MIT)"
@@ -220,6 +221,8 @@ def government(folder: Path) -> list[dict[str, str]]:
             abbreviations[r["government-organisation"]].append(abbreviation.upper())
     changes = _rows(folder / CHANGES_FILE)
     ended = {c["predecessor"].removeprefix("govreg:"): c for c in changes}
+    # the department that sponsors an agency or public body (the register does not say)
+    parents = {p["body"].removeprefix("govreg:"): p["parent"] for p in _rows(folder / PARENTS_FILE)}
     names = Counter(slug(r["name"]) for r in rows)
     ids = {
         r["government-organisation"]: slug(r["name"])
@@ -259,6 +262,7 @@ def government(folder: Path) -> list[dict[str, str]]:
             "type": kind["type"],
             "identifiers": "|".join(identifiers),
             "replaced_by": "|".join(s for s in successors if s),
+            "part_of": _ref(parents.get(reg, ""), ids),
             "start": r["start-date"],
             "end": r["end-date"] or (change["date"] if change else ""),
             "nation": "",
@@ -268,6 +272,11 @@ def government(folder: Path) -> list[dict[str, str]]:
     for entity_id, aliases in _unique_aliases(candidates, current).items():
         out[entity_id]["aliases"] = "|".join(aliases)
     return list(out.values())
+
+
+def _ref(value: str, ids: dict[str, str]) -> str:
+    """An organisation named as `govreg:ID` (a register row) or by its gazetteer id."""
+    return ids.get(value.removeprefix("govreg:"), "") if value.startswith("govreg:") else value
 
 
 def generate(folder: Path) -> list[GeneratedFile]:

@@ -16,6 +16,7 @@ function element(tag, text, className) {
   return node;
 }
 
+select.appendChild(element("option", "— your own query —")).value = "";
 for (const [name, q] of Object.entries(config.examples)) {
   select.appendChild(element("option", name + " — " + q.title)).value = name;
 }
@@ -25,6 +26,14 @@ function describe() {
   $("description").textContent = q ? q.description : "";
 }
 describe();
+editor.addEventListener("input", () => {
+  // edited away from the library's text: no longer that query
+  const q = config.examples[select.value];
+  if (q && editor.value !== q.text) {
+    select.value = "";
+    describe();
+  }
+});
 select.addEventListener("change", () => {
   const q = config.examples[select.value];
   if (q) editor.value = q.text;
@@ -50,7 +59,8 @@ function href(iri) {
 }
 
 function expander(td, box, label, full, short) {
-  // A "more" button after the cell's box: shows the whole text, wrapped; "less" folds it again.
+  // A "more" button after the cell's box: shows the whole text, wrapped, with "less" at its end
+  // to fold it again.
   const more = element("button", "more", "fg-more");
   more.type = "button";
   more.title = "show all " + full.length + " characters";
@@ -58,6 +68,7 @@ function expander(td, box, label, full, short) {
     const open = td.classList.toggle("fg-open");
     label.textContent = open ? full : short;
     more.textContent = open ? "less" : "more";
+    (open ? box : td).appendChild(more); // open: "less" right after the text, in its box
   });
   td.appendChild(more);
 }

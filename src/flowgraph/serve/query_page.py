@@ -30,8 +30,9 @@ STYLE = """
 #results table{width:auto;min-width:100%;border:0;font-size:.85rem}
 #results th{white-space:nowrap;padding:.25rem .5rem}
 #results td{white-space:nowrap;padding:.15rem .5rem;line-height:1.35}
-#results .fg-cell{display:inline-block;vertical-align:top;max-width:22rem;overflow:hidden;text-overflow:ellipsis}
+#results .fg-cell{display:inline-block;vertical-align:top;max-width:20rem;overflow:hidden;text-overflow:ellipsis}
 #results td.fg-open .fg-cell{white-space:pre-wrap;overflow-wrap:anywhere;width:36rem;max-width:none}
+#results td.fg-open button.fg-more{vertical-align:baseline}
 #results td a{text-decoration:none}#results td a:hover{text-decoration:underline}
 #results .fg-tag{color:#5b6578;font-size:.75rem;margin-left:.25rem;vertical-align:top}
 #results button.fg-more{font-size:.7rem;margin-left:.3rem;padding:0 .3rem;cursor:pointer;vertical-align:top}

@@ -1,4 +1,5 @@
-"""Regenerate the screenshots of the flow map, trace views and DPIA pre-fill shown in the README.
+"""Regenerate the screenshots of the flow map, trace views, DPIA pre-fill and query page shown in
+the README.
 
     python docs/screenshots.py            # builds the sample notices into a temporary folder
 
@@ -21,6 +22,12 @@ from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 COUNCIL = "Leicester City Council"
+QUERY = """PREFIX fg: <https://w3id.org/flowgraph/ns#>
+PREFIX dpv: <https://w3id.org/dpv#>
+SELECT ?controller ?recipient ?role ?quote ?recipientText WHERE {
+  ?flow a fg:Flow ; fg:to ?recipient ; fg:recipientText ?recipientText ; fg:role ?role ;
+        fg:evidence/fg:quote ?quote ; fg:partOf/dpv:hasDataController ?controller .
+} ORDER BY ?controller ?recipient LIMIT 200"""
 
 
 def main() -> None:
@@ -73,6 +80,13 @@ def main() -> None:
             page.screenshot(path=str(HERE / "trace-tree.png"))
             page.goto(dpia_file.as_uri())  # the summary table, then the first sections
             page.screenshot(path=str(HERE / "dpia.png"))
+            page.goto("http://127.0.0.1:8799/")  # a SELECT, one long quote opened
+            page.fill("#query", QUERY)
+            page.click("#run")
+            page.wait_for_selector("#results table")
+            page.locator("#results tbody tr").nth(11).locator("button.fg-more").first.click()
+            page.evaluate("document.querySelector('#results .fg-scroll').scrollTo(0, 0)")
+            page.screenshot(path=str(HERE / "query.png"))
             browser.close()
     finally:
         server.terminate()

@@ -282,8 +282,8 @@ def test_notice_text_never_runs_as_script(server):
     assert "<img src=x" not in notice and "&lt;img src=x onerror=alert(1)&gt;" in notice
     home = client.get("/", headers={"Accept": "text/html"}).text
     assert (
-        "<script type='application/json' id='examples'>" in home
-        and "</script><" not in home.split("id='examples'>")[1].split("</script>")[0]
+        "<script type='application/json' id='fg-config'>" in home
+        and "</script><" not in home.split("id='fg-config'>")[1].split("</script>")[0]
     )
 
 

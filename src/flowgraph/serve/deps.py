@@ -50,7 +50,7 @@ class Runtime:
     lanes: Lanes | None = None  # the app's thread lanes (set by `Live`)
 
     def query_page(self) -> HTMLResponse:
-        from flowgraph.serve.pages import query_page
+        from flowgraph.serve.query_page import query_page
 
         return HTMLResponse(self.once("query page", lambda: query_page(self).body))
 

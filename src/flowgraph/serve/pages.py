@@ -5,7 +5,6 @@ Everything that comes from a notice or the graph is HTML-escaped; pages need no 
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,66 +51,7 @@ def link(runtime: Runtime, iri: str, label: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------------------- query page
-def query_page(runtime: Runtime) -> HTMLResponse:
-    examples = {
-        name: {"title": q.title, "description": q.description, "text": q.text, "params": q.params}
-        for name, q in runtime.library.items()
-    }
-    data = (
-        json.dumps(examples).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    )
-    first = runtime.library.get("flows")
-    body = f"""
-<h1>SPARQL query</h1>
-<p class='muted'>Read-only SPARQL 1.1. The default graph is the union of every notice's graph. Pick a query from the library or write your own.</p>
-<label>Library <select id='library'></select></label>
-<p id='description' class='muted'></p>
-<textarea id='query' spellcheck='false'>{escape(first.text if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")}</textarea>
-<p><button id='run'>Run</button> <span id='status' class='muted'></span></p>
-<p id='downloads'></p>
-<div id='results'></div>
-<script type='application/json' id='examples'>{data}</script>
-<script>
-const examples = JSON.parse(document.getElementById('examples').textContent);
-const select = document.getElementById('library');
-for (const [name, q] of Object.entries(examples)) {{
-  const option = document.createElement('option'); option.value = name; option.textContent = name + ' — ' + q.title;
-  select.appendChild(option);
-}}
-select.value = 'flows';
-select.addEventListener('change', () => {{
-  const q = examples[select.value];
-  document.getElementById('query').value = q.text;
-  document.getElementById('description').textContent = q.description;
-}});
-function cell(term) {{
-  const td = document.createElement('td');
-  if (!term) return td;
-  if (term.type === 'uri') {{ const a = document.createElement('a'); a.href = term.value.startsWith({json.dumps(runtime.settings.base_iri)}) ? '/id/' + term.value.slice({len(runtime.settings.base_iri)}) : term.value; a.textContent = term.value; td.appendChild(a); }}
-  else td.textContent = term.value;
-  return td;
-}}
-document.getElementById('run').addEventListener('click', async () => {{
-  const query = document.getElementById('query').value;
-  const status = document.getElementById('status'); status.textContent = 'running…';
-  const started = performance.now();
-  const response = await fetch('/sparql', {{method: 'POST', headers: {{'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'application/sparql-results+json'}}, body: new URLSearchParams({{query}})}});
-  const results = document.getElementById('results'); results.textContent = '';
-  if (!response.ok) {{ status.textContent = 'error ' + response.status + ': ' + await response.text(); return; }}
-  const data = await response.json();
-  const table = document.createElement('table');
-  if ('boolean' in data) {{ status.textContent = 'answer: ' + data.boolean; return; }}
-  const head = table.insertRow(); for (const v of data.head.vars) {{ const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }}
-  for (const b of data.results.bindings) {{ const row = table.insertRow(); for (const v of data.head.vars) row.appendChild(cell(b[v])); }}
-  results.appendChild(table);
-  status.textContent = data.results.bindings.length + ' rows in ' + Math.round(performance.now() - started) + ' ms';
-  const downloads = document.getElementById('downloads'); downloads.textContent = 'Download: ';
-  for (const f of ['json', 'xml', 'csv', 'tsv']) {{ const a = document.createElement('a'); a.href = '/sparql?format=' + f + '&query=' + encodeURIComponent(query); a.textContent = f; a.download = 'results.' + f; downloads.appendChild(a); downloads.append(' '); }}
-}});
-</script>"""
-    return layout("flowgraph SPARQL", body)
-
-
+# the page itself: serve/query_page.py (cached per runtime by Runtime.query_page)
 @router.get("/", response_class=HTMLResponse, summary="The query page")
 async def home(runtime: RuntimeDep) -> HTMLResponse:
     return runtime.query_page()

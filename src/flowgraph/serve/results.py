@@ -151,6 +151,9 @@ def serialize_graph(outcome: Outcome, media_type: str) -> bytes:
         "fg": "https://w3id.org/flowgraph/ns#",
         "dpv": "https://w3id.org/dpv#",
         "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "dct": "http://purl.org/dc/terms/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
     }
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         return ox.serialize(items, format=fmt, prefixes=prefixes)

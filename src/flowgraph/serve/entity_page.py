@@ -34,7 +34,9 @@ router = APIRouter()
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 STYLE = """<style>
-.top{display:flex;gap:1.5rem;align-items:flex-start;flex-wrap:wrap}.top table.identity{margin:0}
+main{max-width:1360px}.top{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap}
+.top table.identity{margin:0;max-width:600px}.top table.identity td{overflow-wrap:anywhere}
+.facts p{margin:.3rem 0}
 .summary{font-size:1.05rem;margin:.6rem 0}
 details.group{background:#fff;border:1px solid #d5d9e0;border-radius:4px;margin:.35rem 0;padding:.3rem .7rem}
 details.group>summary{cursor:pointer;font-weight:600}details.group>summary .muted{font-weight:400}
@@ -45,10 +47,10 @@ a.src{font-size:.8rem;white-space:nowrap}
 .cat h4{margin:.3rem 0 .1rem;font-size:.92rem}.cat ul{margin:0;padding-left:1.1rem;font-size:.9rem}
 svg.flows text{font:12px system-ui,sans-serif;fill:#1d2330}svg.flows path{fill:none;stroke:#7d93b5;stroke-opacity:.7}
 svg.flows rect{fill:#eef1f5;stroke:#9aa8bd}svg.flows rect.me{fill:#1f3a5f}svg.flows text.me{fill:#fff;font-weight:600}
-.score{font-size:1.3rem;font-weight:700}
+.score{font-size:1.15rem;font-weight:700}
 pre.notice{white-space:pre-wrap;background:#fff;border:1px solid #d5d9e0;padding:.8rem;font-size:.85rem}
 details#statements>summary h2{display:inline}
-mark{background:#ffe58a;outline:2px solid #e0b000}
+mark{background:#ffe58a;outline:2px solid #e0b000;scroll-margin-top:35vh}.tag{color:#9aa3b2}
 </style>"""
 
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)  # no nested repetition: linear
@@ -81,7 +83,9 @@ def _name(iri: str) -> str:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 # ---------------------------------------------------------------------------- the route
@@ -158,9 +162,10 @@ def _flows_section(runtime: Runtime, path: str, iri: str, label: str, request: R
             f"Its notices state {_plural(len({r['recipient'] for r in services}), 'recipient')} "
             f"for {_plural(len({r['service'] or r['notice'] for r in services}), 'service area')}."
         )
-        main = _services_section(runtime, services)
         reports = _reports(runtime, request, iri)
-        main += _completeness_section(iri, reports) + _notices_section(runtime, notices, reports)
+        main = "<div class='facts'>" + _completeness_section(iri, reports)
+        main += _notices_section(runtime, notices, reports) + "</div>"
+        main += _services_section(runtime, services)
         if incoming:
             main += "<h2>Who shares with it</h2>" + _senders_html(runtime, senders)
     else:
@@ -173,7 +178,11 @@ def _flows_section(runtime: Runtime, path: str, iri: str, label: str, request: R
         )
         main = "<h2>Who shares with it</h2>" + _senders_html(runtime, senders)
         main += "<h2>Whom it shares with</h2>" + _recipients_html(runtime, outgoing)
-    left = [(name, sum(len(v) for v in services.values())) for name, services in senders.items()]
+    left = [
+        (name, sum(len(v) for v in services.values()))
+        for name, services in senders.items()
+        if name != label  # what it says it receives from itself is not a sender
+    ]
     diagram = _diagram(left, label, right)
     trace = "/trace?from=" + quote_iri(iri)
     chains = (
@@ -339,11 +348,11 @@ def _reports(runtime: Runtime, request: Request, iri: str) -> list[Any] | None:
 def _completeness_section(iri: str, reports: list[Any] | None) -> str:
     href = "/check?" + "controller=" + quote_iri(iri)
     if not reports:
-        return f"<h2>Completeness</h2><p class='muted'>Not available; see <a href='{escape(href, quote=True)}'>the completeness checks</a>.</p>"
+        return f"<p><strong>Completeness:</strong> <span class='muted'>not available; see <a href='{escape(href, quote=True)}'>the checks</a>.</span></p>"
     score = sum(r.score for r in reports) / len(reports)
     lowest = min(reports, key=lambda r: r.score)
     return (
-        f"<h2>Completeness</h2><p><span class='score'>{score:.0%}</span> of the UK GDPR Art. 13/14 "
+        f"<p><strong>Completeness:</strong> <span class='score'>{score:.0%}</span> of the UK GDPR Art. 13/14 "
         f"requirements met, on average over {_plural(len(reports), 'notice section')} "
         f"(lowest: {escape(lowest.service or 'whole notice')}, {lowest.score:.0%}). "
         f"<a href='{escape(href, quote=True)}'>Each requirement, met or missing</a>.</p>"
@@ -369,7 +378,7 @@ def _notices_section(
             + (f" {sum(mean) / len(mean):.0%}" if mean else "")
             + "</a></li>"
         )
-    return f"<h2>Its notices ({len(notices)})</h2><ul class='lines'>{''.join(items)}</ul>"
+    return f"<p><strong>Its notices ({len(notices)}):</strong></p><ul class='lines'>{''.join(items)}</ul>"
 
 
 # ---------------------------------------------------------------------------- the diagram
@@ -386,18 +395,20 @@ def _diagram(left: list[tuple[str, int]], me: str, right: list[tuple[str, int]])
         return [*items[: cap - 1], (f"{len(rest)} more", sum(n for _, n in rest))]
 
     left, right = trim(left), trim(right)
-    row, width, box = 24, 640, 190
+    row, box, middle = 22, 210, 160
+    width = (box + 70) * (2 if right else 1) + middle + (0 if left else -box - 70) + 2
     rows = max(len(left), len(right), 1)
     height = rows * row + 8
     mid_y = height / 2
+    mid_x = (box + 70 if left else 0) + middle / 2
     top = max(n for _, n in left + right)
     parts = [
         f"<svg class='flows' role='img' aria-label='Who shares with {escape(me, quote=True)} and whom it shares with' "
         f"width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
     ]
 
-    def short(text: str) -> str:
-        return text if len(text) <= 28 else text[:27] + "…"
+    def short(text: str, room: int = 34) -> str:
+        return text if len(text) <= room else text[: room - 1] + "…"
 
     def column(items: list[tuple[str, int]], x: float, to_middle: bool) -> None:
         offset = (height - len(items) * row) / 2
@@ -405,21 +416,21 @@ def _diagram(left: list[tuple[str, int]], me: str, right: list[tuple[str, int]])
             y = offset + i * row + row / 2
             stroke = 1 + 5 * math.log1p(n) / math.log1p(top)
             if to_middle:
-                d = f"M{x + box},{y} C{x + box + 60},{y} {width / 2 - 120},{mid_y} {width / 2 - 70},{mid_y}"
+                d = f"M{x + box},{y} C{x + box + 45},{y} {mid_x - middle / 2 - 25},{mid_y} {mid_x - middle / 2},{mid_y}"
             else:
-                d = f"M{width / 2 + 70},{mid_y} C{width / 2 + 120},{mid_y} {x - 60},{y} {x},{y}"
+                d = f"M{mid_x + middle / 2},{mid_y} C{mid_x + middle / 2 + 25},{mid_y} {x - 45},{y} {x},{y}"
             parts.append(f"<path d='{d}' stroke-width='{stroke:.1f}'/>")
             parts.append(
                 f"<rect x='{x}' y='{y - 9}' width='{box}' height='18' rx='3'/>"
-                f"<text x='{x + 5}' y='{y + 4}'><title>{escape(name)} ({n})</title>{escape(short(name))} ({n})</text>"
+                f"<text x='{x + 5}' y='{y + 4}'><title>{escape(name)} ({n})</title>{escape(short(name, 27 - len(str(n))))} ({n})</text>"
             )
 
     column(left, 0, True)
-    column(right, width - box, False)
+    column(right, mid_x + middle / 2 + 70, False)
     parts.append(
-        f"<rect class='me' x='{width / 2 - 70}' y='{mid_y - 14}' width='140' height='28' rx='4'/>"
-        f"<text class='me' x='{width / 2}' y='{mid_y + 4}' text-anchor='middle'><title>{escape(me)}</title>"
-        f"{escape(me if len(me) <= 20 else me[:19] + '…')}</text></svg>"
+        f"<rect class='me' x='{mid_x - middle / 2}' y='{mid_y - 14}' width='{middle}' height='28' rx='4'/>"
+        f"<text class='me' x='{mid_x}' y='{mid_y + 4}' text-anchor='middle'><title>{escape(me)}</title>"
+        f"{escape(short(me, 20))}</text></svg>"
     )
     return "".join(parts)
 
@@ -507,13 +518,25 @@ async def notice_page(
     return Response(body, status_code=status, media_type=media_type)
 
 
+def _dim_tags(text: str) -> str:
+    """The text escaped, its markup (where a notice is HTML) greyed so the words stand out;
+    every character is kept, so offsets still count into what is shown."""
+    out, at = [], 0
+    for m in _TAG.finditer(text):
+        out.append(escape(text[at : m.start()]))
+        out.append(f"<span class='tag'>{escape(m.group())}</span>")
+        at = m.end()
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
 def _notice_text_page(
     runtime: Runtime, file: str, start: int | None, end: int | None
 ) -> HTMLResponse:
     text, notice = notice_text(runtime, file)
     head = f"<h1>{escape(file)}</h1><p class='muted'>{link(runtime, notice, 'What was extracted from it')}"
     if start is None or end is None or not start < end <= len(text):
-        body = STYLE + head + "</p>" + f"<pre class='notice'>{escape(text)}</pre>"
+        body = STYLE + head + "</p>" + f"<pre class='notice'>{_dim_tags(text)}</pre>"
         return layout(file, body)
     line = text.count("\n", 0, start) + 1
     head += (
@@ -522,7 +545,7 @@ def _notice_text_page(
     body = (
         STYLE
         + head
-        + f"<pre class='notice'>{escape(text[:start])}<mark id='q'>{escape(text[start:end])}</mark>"
-        + f"{escape(text[end:])}</pre>"
+        + f"<pre class='notice'>{_dim_tags(text[:start])}<mark id='q'>{_dim_tags(text[start:end])}</mark>"
+        + f"{_dim_tags(text[end:])}</pre>"
     )
     return layout(file, body)

@@ -430,7 +430,7 @@ def _diagram(left: list[tuple[str, int]], me: str, right: list[tuple[str, int]])
     parts.append(
         f"<rect class='me' x='{mid_x - middle / 2}' y='{mid_y - 14}' width='{middle}' height='28' rx='4'/>"
         f"<text class='me' x='{mid_x}' y='{mid_y + 4}' text-anchor='middle'><title>{escape(me)}</title>"
-        f"{escape(short(me, 20))}</text></svg>"
+        f"{escape(short(me, 18))}</text></svg>"
     )
     return "".join(parts)
 

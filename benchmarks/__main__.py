@@ -9,6 +9,11 @@ if sys.argv[1:2] == ["linear"]:
 
     sys.exit(linear(sys.argv[2:]))
 
+if sys.argv[1:2] == ["views"]:
+    from benchmarks.views import main as views
+
+    sys.exit(views(sys.argv[2:]))
+
 if sys.argv[1:2] == ["load"]:
     from benchmarks.load import main as load
 

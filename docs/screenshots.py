@@ -1,5 +1,10 @@
+<<<<<<< HEAD
 """Regenerate the screenshots of the flow map, trace views, DPIA pre-fill and query page shown in
 the README.
+=======
+"""Regenerate the screenshots of the flow map, trace views, entity pages and DPIA pre-fill shown
+in the README.
+>>>>>>> i16-entity
 
     python docs/screenshots.py            # builds the sample notices into a temporary folder
 
@@ -78,6 +83,10 @@ def main() -> None:
                 llep + " details.fg-branch[data-iri$='leicestershire-county-council'] > summary"
             )
             page.screenshot(path=str(HERE / "trace-tree.png"))
+            page.goto("http://127.0.0.1:8799/id/org/hmrc")  # a recipient: who shares with it
+            page.screenshot(path=str(HERE / "entity-organisation.png"))
+            page.goto("http://127.0.0.1:8799/id/org/leicester-city-council")  # a council
+            page.screenshot(path=str(HERE / "entity-council.png"))
             page.goto(dpia_file.as_uri())  # the summary table, then the first sections
             page.screenshot(path=str(HERE / "dpia.png"))
             page.goto("http://127.0.0.1:8799/")  # a SELECT, one long quote opened

@@ -333,11 +333,17 @@ def test_flows_dpia_check_ropa_compare_take_names(cli, tmp_path):
     flows = cli("flows", "--controller", "leeds city council")
     assert flows.exit_code == 0 and {r["controller"] for r in _csv(flows.stdout)} == {LEEDS}
     miss = cli("flows", "--controller", "Leeds Counsil")
-    assert miss.exit_code == 2 and "did you mean: Leeds City Council, Leicester City Council?" in _flat(miss.output)
+    assert (
+        miss.exit_code == 2
+        and "did you mean: Leeds City Council, Leicester City Council?" in _flat(miss.output)
+    )
     dpia = cli("dpia", "--from", "leicestershire county", "-o", str(tmp_path / "d.html"))
     assert dpia.exit_code == 0, dpia.output
     miss = cli("dpia", "--from", "Leeds Counsil", "-o", str(tmp_path / "d.html"))
-    assert miss.exit_code == 2 and "did you mean: Leeds City Council, Leicester City Council?" in _flat(miss.output)
+    assert (
+        miss.exit_code == 2
+        and "did you mean: Leeds City Council, Leicester City Council?" in _flat(miss.output)
+    )
     check = cli("check", "--controller", "OWBC", "--format", "json")
     assert check.exit_code in (0, 1), check.output
     assert {r["controller_label"] for r in json.loads(check.stdout)} == {
@@ -352,7 +358,10 @@ def test_flows_dpia_check_ropa_compare_take_names(cli, tmp_path):
         in _flat(miss.output)
     )
     miss = cli("check", "--controller", "Leeds Counsil")
-    assert miss.exit_code == 2 and "did you mean: Leeds City Council, Leicester City Council?" in _flat(miss.output)
+    assert (
+        miss.exit_code == 2
+        and "did you mean: Leeds City Council, Leicester City Council?" in _flat(miss.output)
+    )
     ropa = cli(
         "ropa", "--controller", "Oadby & Wigston Borough Council", "-o", str(tmp_path / "r.csv")
     )
@@ -467,7 +476,10 @@ def test_check_and_compare_endpoints_take_names(server):
         "leicester-city-council-general.txt",
     ]
     page = client.get("/check", params={"controller": "Leeds Counsil"}, headers=BROWSER)
-    assert page.status_code == 404 and "did you mean: Leeds City Council, Leicester City Council?" in page.text
+    assert (
+        page.status_code == 404
+        and "did you mean: Leeds City Council, Leicester City Council?" in page.text
+    )
     compare = client.get(
         "/api/compare", params={"council": ["Leeds City Council", "leicester city"]}
     )

@@ -240,7 +240,7 @@ def test_linked_data_pages(server):
     police = client.get("/id/category/police", headers={"Accept": "text/html"})
     assert police.status_code == 200
     assert (
-        "Receives from" in police.text
+        "Who shares with it" in police.text
         and "Leeds City Council" in police.text
         and "Leicester City Council" in police.text
     )
@@ -249,7 +249,7 @@ def test_linked_data_pages(server):
     assert "Government Departments e.g. HMRC, DWP, DLHUC, Home Office" in hmrc
     llep = client.get("/id/org/llep", headers={"Accept": "text/html"}).text
     assert (
-        "Shares with" in llep
+        "Whom it shares with" in llep
         and "Leicestershire County Council" in llep
         and "Planning &amp; Transport" in llep
     )

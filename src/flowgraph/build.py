@@ -128,6 +128,7 @@ def _process(source: NoticeSource) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": source.notice_id,
         "file": source.path.name,
+        "path": str(source.path.resolve()),  # where the notice page reads the text from
         "source": source_hash(source),
         "stat": _trusted_stat(source.path),
     }
@@ -396,7 +397,7 @@ def _build(
     for source in sources:
         record = known.get(source.notice_id)
         if record and _pool_names(record)[1] in pooled and _unchanged(source, record):
-            reuse.append(record)
+            reuse.append({**record, "path": str(source.path.resolve())})
         else:
             todo.append(source)
     on_stage(f"reading notices ({len(reuse)} unchanged)" if reuse else "reading notices", len(todo))

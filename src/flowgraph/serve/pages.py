@@ -8,7 +8,6 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote as quote_iri
 
 import pyoxigraph as ox
 import rdflib
@@ -18,7 +17,6 @@ from fastapi.responses import HTMLResponse, Response
 from flowgraph.errors import NotFound
 from flowgraph.query.library import run
 from flowgraph.serve.deps import Runtime, get_runtime
-from flowgraph.serve.limits import page_work
 from flowgraph.serve.results import negotiate
 
 router = APIRouter()
@@ -60,30 +58,6 @@ async def home(runtime: RuntimeDep) -> HTMLResponse:
 # ---------------------------------------------------------------------------- linked data
 def _rows(runtime: Runtime, name: str, **params: Any) -> list[dict[str, Any]]:
     return run(runtime.store, runtime.library[name], params)[1]
-
-
-def _flow_table(runtime: Runtime, flows: list[dict[str, Any]], direction: str) -> str:
-    chosen = [f for f in flows if f["direction"] == direction]
-    if not chosen:
-        return "<p class='muted'>None stated.</p>"
-    head = "From" if direction == "in" else "To"
-    rows = []
-    for f in chosen:
-        rows.append(
-            "<tr>"
-            f"<td>{link(runtime, f['other'], f['otherLabel'])}</td>"
-            f"<td>{escape(f['controllerLabel'])}{' – ' + escape(f['serviceLabel']) if f['serviceLabel'] else ''}</td>"
-            f"<td>{escape(f['how'])}</td>"
-            f"<td>{escape(f['purposes'] or '')}</td><td>{escape(f['bases'] or '')}</td>"
-            f"<td><blockquote>{escape(f['quote'])}</blockquote>"
-            f"<span class='muted'>{link(runtime, f['noticeIri'], f['notice'])}, characters {f['start']}–{f['end']}</span></td>"
-            "</tr>"
-        )
-    return (
-        f"<table><tr><th>{head}</th><th>Stated by</th><th>How</th><th>Purposes</th><th>Lawful bases</th><th>Evidence</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
 
 
 def _organisation_box(runtime: Runtime, rows: list[dict[str, Any]]) -> str:
@@ -183,9 +157,9 @@ async def entity(path: str, request: Request, runtime: RuntimeDep) -> Response:
     key = ("entity", path, media)
     cached = runtime.pages.get(key)
     if cached is None:
-        response = await page_work(
-            runtime.lanes, _entity_page, runtime, path, request.headers.get("accept")
-        )
+        from flowgraph.serve import entity_page  # the page in words (issue 16)
+
+        response = await entity_page.respond(request, runtime, path, request.headers.get("accept"))
         cached = (bytes(response.body), response.media_type or "", response.status_code)
         runtime.pages.put(key, *cached)
     body, media_type, status = cached
@@ -201,66 +175,6 @@ def _bad_iri_path(base: str, path: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
-
-
-def _entity_page(runtime: Runtime, path: str, accept: str | None) -> Response:
-    iri = runtime.settings.base_iri + path
-    outgoing = _rows(runtime, "entity-outgoing", entity=iri)
-    if not outgoing and not _rows(runtime, "entity-exists", entity=iri):
-        raise NotFound(f"no entity {iri} in this graph")
-    media = negotiate(accept, list(ENTITY_TYPES))
-    if media is None:
-        return Response(
-            f"available as {', '.join(ENTITY_TYPES)}\n",
-            status_code=406,
-            media_type="text/plain; charset=utf-8",
-        )
-    if media != "text/html":
-        graph = _description(runtime, iri)
-        return Response(graph.serialize(format=ENTITY_TYPES[media]), media_type=media)
-    labels = [r["o"] for r in outgoing if r["p"].endswith(("#label", "#prefLabel"))]
-    label = labels[0] if labels else iri
-    types = [
-        link(runtime, r["o"], r["oLabel"] or r["o"].rsplit("#", 1)[-1].rsplit("/", 1)[-1])
-        for r in outgoing
-        if r["p"].endswith("#type")
-    ]
-    facts = "".join(
-        f"<tr><td>{escape(r['p'].rsplit('#', 1)[-1].rsplit('/', 1)[-1])}</td><td>"
-        + (
-            link(runtime, r["o"], r["oLabel"])
-            if isinstance(r["o"], str) and r["o"].startswith(("http://", "https://"))
-            else escape(str(r["o"]))
-        )
-        + "</td></tr>"
-        for r in outgoing
-        if not r["p"].endswith("#type")
-    )
-    body = f"<h1>{escape(str(label))}</h1><p class='muted'>{escape(iri)} · {' '.join(types)}</p>"
-    if path.startswith("org/"):
-        body += _organisation_box(runtime, _rows(runtime, "organisation-facts", entity=iri))
-    body += f"<table>{facts}</table>"
-    if path.startswith("notice/") and "/" not in path[len("notice/") :]:
-        extracted = _rows(runtime, "notice-flows", notice=iri)
-        rows = "".join(
-            f"<tr><td>{escape(r['activityLabel'])}</td><td>{escape(r['recipientText'])}</td>"
-            f"<td>{link(runtime, r['recipient'], r['recipientLabel'])}</td><td>{escape(r['role'])}</td>"
-            f"<td><blockquote>{escape(r['quote'])}</blockquote><span class='muted'>line {r['line']}, characters {r['start']}–{r['end']}</span></td></tr>"
-            for r in extracted
-        )
-        body += f"<h2>Flows extracted ({len(extracted)})</h2><table><tr><th>Activity</th><th>As written</th><th>Resolved to</th><th>Role</th><th>Evidence</th></tr>{rows}</table>"
-        files = [r["o"] for r in outgoing if r["p"].endswith("#file")]
-        if files:
-            check = "/check?notice=" + quote_iri(str(files[0]))
-            body += f"<p><a href='{escape(check, quote=True)}'>Completeness of this notice (UK GDPR Art. 13/14)</a></p>"
-    else:
-        flows = _rows(runtime, "entity-flows", entity=iri)
-        body += f"<h2>Receives from</h2>{_flow_table(runtime, flows, 'in')}<h2>Shares with</h2>{_flow_table(runtime, flows, 'out')}"
-    body += (
-        f"<p class='muted'>See it on <a href='/explore?entity={escape(quote_iri(iri), quote=True)}'>the flow map</a>; "
-        f"<a href='/trace?from={escape(quote_iri(iri), quote=True)}'>trace its chains</a>; also as Turtle, JSON-LD, N-Triples or RDF/XML (Accept header).</p>"
-    )
-    return layout(str(label), body)
 
 
 @router.get("/ontology", summary="The flowgraph ontology (Turtle, or readable HTML)")

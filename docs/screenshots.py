@@ -1,10 +1,5 @@
-<<<<<<< HEAD
-"""Regenerate the screenshots of the flow map, trace views, DPIA pre-fill and query page shown in
-the README.
-=======
-"""Regenerate the screenshots of the flow map, trace views, entity pages and DPIA pre-fill shown
-in the README.
->>>>>>> i16-entity
+"""Regenerate the screenshots of the flow map, trace views, entity pages, DPIA pre-fill and query
+page shown in the README.
 
     python docs/screenshots.py            # builds the sample notices into a temporary folder
 

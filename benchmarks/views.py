@@ -29,16 +29,17 @@ from tests.ports import free_port
 TARGET_S = 2.0
 
 
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flowgraph", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flowgraph", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # page workers project the network before answering
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/sparql", timeout=2).status_code == 200:
@@ -46,7 +47,7 @@ def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
         except httpx.HTTPError:
             time.sleep(0.3)
     process.kill()
-    raise RuntimeError("flowgraph serve did not start")
+    raise RuntimeError(f"flowgraph serve did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
 def bench(councils: int, work: Path, repeat: int) -> dict[str, float]:
@@ -61,7 +62,7 @@ def bench(councils: int, work: Path, repeat: int) -> dict[str, float]:
         flowgraph("viz", "--controller", controller, "-o", str(page), env=env)[0]
         for _ in range(repeat)
     ]
-    process, base = _serve(env)
+    process, base = _serve(env, work / f"serve-{councils}.log")
     try:
         with httpx.Client(base_url=base, timeout=120) as client:
             params = {"controller": controller}

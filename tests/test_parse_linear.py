@@ -126,7 +126,8 @@ def test_reading_time_is_linear_in_the_number_of_lines(extractor, tmp_path):
     small = seconds_to_extract(extractor, long_notice(2_500), tmp_path)
     seconds_to_extract(extractor, long_notice(2_500), tmp_path)  # warm caches alike
     small = min(small, seconds_to_extract(extractor, long_notice(2_500), tmp_path))
-    large = seconds_to_extract(extractor, long_notice(10_000), tmp_path)
+    # the best of two runs each: a shared, noisy machine only ever makes a run slower
+    large = min(seconds_to_extract(extractor, long_notice(10_000), tmp_path) for _ in range(2))
     assert large / small < 6, (small, large)
 
 

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -29,7 +30,7 @@ from tests.ports import free_port
 TARGET_S = 2.0
 
 
-def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(env: dict[str, str], log: Path, wait: float) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -39,7 +40,7 @@ def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 600  # page workers project the network before answering
+    deadline = time.monotonic() + wait  # page workers project the network before answering
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/sparql", timeout=2).status_code == 200:
@@ -47,10 +48,11 @@ def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str
         except httpx.HTTPError:
             time.sleep(0.3)
     process.kill()
-    raise RuntimeError(f"flowgraph serve did not start: {log.read_text(errors='replace')[-2000:]}")
+    process.wait(timeout=20)
+    raise TimeoutError(f"flowgraph serve did not answer within {wait:.0f} s")
 
 
-def bench(councils: int, work: Path, repeat: int) -> dict[str, float]:
+def bench(councils: int, work: Path, repeat: int, wait: float) -> dict[str, Any]:
     corpus, build = work / f"corpus-{councils}", work / f"build-{councils}"
     env = {**os.environ, "FLOWGRAPH_BUILD_DIR": str(build), "FLOWGRAPH_PAGE_TIMEOUT": "60"}
     flowgraph("synth", "--councils", str(councils), "-o", str(corpus), env=env)
@@ -62,7 +64,20 @@ def bench(councils: int, work: Path, repeat: int) -> dict[str, float]:
         flowgraph("viz", "--controller", controller, "-o", str(page), env=env)[0]
         for _ in range(repeat)
     ]
-    process, base = _serve(env, work / f"serve-{councils}.log")
+    result: dict[str, Any] = {
+        "councils": councils,
+        "build_s": round(build_s, 1),
+        "viz_s": round(statistics.median(viz), 2),
+        "viz_mb": round(page.stat().st_size / 1e6, 2),
+    }
+    try:
+        process, base = _serve(env, work / f"serve-{councils}.log", wait)
+    except TimeoutError as exc:  # reported, not fatal: the viz figures still stand
+        return result | {
+            "explore_first_s": f"not started ({exc})",
+            "explore_s": None,
+            "explore_mb": None,
+        }
     try:
         with httpx.Client(base_url=base, timeout=120) as client:
             params = {"controller": controller}
@@ -78,11 +93,7 @@ def bench(councils: int, work: Path, repeat: int) -> dict[str, float]:
     finally:
         process.terminate()
         process.wait(timeout=20)
-    return {
-        "councils": councils,
-        "build_s": round(build_s, 1),
-        "viz_s": round(statistics.median(viz), 2),
-        "viz_mb": round(page.stat().st_size / 1e6, 2),
+    return result | {
         "explore_first_s": round(cold, 2),
         "explore_s": round(statistics.median(explore), 3),
         "explore_mb": round(len(answer.content) / 1e6, 2),
@@ -93,12 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks views", description=__doc__)
     parser.add_argument("--councils", default="50,400", help="comma-separated corpus sizes")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each")
+    parser.add_argument("--serve-wait", type=float, default=600, help="seconds to wait for serve")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory(prefix="flowgraph-views-") as work:
         for size in (int(s) for s in args.councils.split(",")):
             print(f"{size} councils ...", file=sys.stderr, flush=True)
-            rows.append(bench(size, Path(work), args.repeat))
+            rows.append(bench(size, Path(work), args.repeat, args.serve_wait))
     print(
         "| councils | build s | viz s (median) | viz MB | /explore first s | /explore s (median) | /explore MB |"
     )
@@ -107,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {r['councils']} | {r['build_s']} | {r['viz_s']} | {r['viz_mb']} | "
               f"{r['explore_first_s']} | {r['explore_s']} | {r['explore_mb']} |")  # fmt: skip
     for r in rows:
-        ok = r["viz_s"] < TARGET_S and r["explore_s"] < TARGET_S
+        ok = r["viz_s"] < TARGET_S and r["explore_s"] is not None and r["explore_s"] < TARGET_S
         print(f"{r['councils']} councils: viz {r['viz_s']} s, /explore {r['explore_s']} s "
               f"(target < {TARGET_S} s each: {'met' if ok else 'NOT met'})")  # fmt: skip
     return 0

@@ -48,6 +48,7 @@ from flowgraph.settings import Settings
 from flowgraph.store import build_lock
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.oxigraph import DIRECTORY, concatenated, load_snapshot
+from flowgraph.trace import network_write
 
 PARALLEL_FROM = 24  # notices; below this, worker start-up costs more than it saves
 
@@ -121,6 +122,11 @@ def _die_with_parent(parent: int) -> None:
 def _start_pool_worker(parent: int, settings: Settings, sources: list[NoticeSource]) -> None:
     _die_with_parent(parent)
     _start_worker(settings, sources)
+    extractor = _worker["extractor"]  # the flow network is projected where notices are parsed
+    network_write.start_worker(settings, vocabulary_quads(
+        Minter(settings.base_iri), extractor.vocabulary, extractor.gazetteer,
+        settings.ontology_dir / "flowgraph.ttl",
+    ))  # fmt: skip
 
 
 def _process(source: NoticeSource) -> dict[str, Any]:
@@ -138,6 +144,7 @@ def _process(source: NoticeSource) -> dict[str, Any]:
         return {**record, "error": str(exc)}
     record["sha256"] = extraction.notice.sha256
     record["nq"], record["shared"] = _worker["builder"].build(extraction)
+    record["network"] = network_write.project(record["nq"], record["shared"])
     record["problems"] = extraction.problems
     record["services"] = sum(1 for s in extraction.services if s.service) or 1
     record["flows"] = sum(len(s.recipients) + len(s.onward) for s in extraction.services)
@@ -420,8 +427,10 @@ def _build(
     build_lock.mark_building(snapshot)
     attempt.snapshot = snapshot
     new_shared: dict[str, str] = {}
+    parts: dict[str, Any] = {}
     for record in results:
         if "nq" in record:
+            parts[record["id"]] = record.pop("network", None)
             nq, shared = record.pop("nq"), record.pop("shared")
             record["graph"] = _graph_key(nq, shared)
             names = _pool_names(record)
@@ -459,6 +468,9 @@ def _build(
             _count_lines(counts, shared, 1)
         on_stage("loading graphs", len(snapshots.nquads_files(snapshot)))
         load_snapshot(snapshot, on_notice)
+    on_stage("writing the flow network", None)
+    network_write.write_network(settings, snapshot, previous if reuse else None, records, parts,
+                                counts, _pool_names)  # fmt: skip
     (snapshot / ENTITY_COUNTS).write_bytes(marshal.dumps(counts))
     if settings.remote_store:
         from flowgraph.store.remote_load import state_path, sync_snapshot

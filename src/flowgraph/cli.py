@@ -278,6 +278,7 @@ class _Graph:
     network: Any
     start: str | None = None  # the resolved IRI the network was read around
     names: Any = None  # query.names.Names of the graph, read when a name was resolved
+    source: Any = None  # trace.source.FlowSource: the network file, or the store's queries
 
     def resolve(self, name: str | None, kind: str, what: str) -> str | None:
         """The IRI a typed name (label, alias, acronym or IRI) names; None for no name."""
@@ -304,24 +305,30 @@ def _open_graph(
     kind: str = "recipient",
     what: str = "--from",
 ) -> _Graph:
-    """With `around`, only the part of the network within `hops` of it is read (one query per
-    hop), which keeps one council's trace fast however many councils the graph holds."""
+    """With `around`, only the part of the network within `hops` of it is read (hop by hop,
+    from the build's network file or by one query per hop), which keeps one council's trace
+    fast however many councils the graph holds."""
     from flowgraph.query.library import load_library
+    from flowgraph.store import snapshot as snapshots
     from flowgraph.store.base import open_store
-    from flowgraph.trace.network import category_members, flow_network, reachable_network
+    from flowgraph.trace.source import flow_source
 
     settings = _settings(store)
-    graph_store = open_store(settings)
+    snapshot = None if settings.remote_store else snapshots.current(settings.output_dir)
+    graph_store = open_store(settings, snapshot)
     library = load_library(settings.queries_dir)
+    source = flow_source(settings, graph_store, library, snapshot)
     if around is None:
-        return _Graph(settings, graph_store, library, flow_network(graph_store, library))
-    names = _names(graph_store, library, settings)
-    start = names.resolve(around, kind, what).iri
-    members = category_members(graph_store, library) if categories is True else None
-    network = reachable_network(
-        graph_store, library, start, hops, members, with_details=with_details
-    )
-    return _Graph(settings, graph_store, library, network, start, names)
+        return _Graph(settings, graph_store, library, source.whole(), source=source)
+    names = None
+    if source.file is not None and source.file.has_node(around):
+        start = around  # an IRI of the network: explicit, needs no names (a second or more to read)
+    else:
+        names = _names(graph_store, library, settings)
+        start = names.resolve(around, kind, what).iri
+    members = source.category_members() if categories is True else None
+    network = source.reachable(start, hops, members, with_details=with_details)
+    return _Graph(settings, graph_store, library, network, start, names, source)
 
 
 @app.command()
@@ -870,13 +877,12 @@ def trace(
 ) -> None:
     """Every sharing chain from an organisation, each hop with its quote, notice and offsets."""
     from flowgraph.trace.chains import trace as run_trace
-    from flowgraph.trace.network import category_members
     from flowgraph.trace.render import render
 
     try:
         graph = _open_graph(store, origin, max_hops, include_categories, with_details=False)
         target = graph.resolve(to, "recipient", "--to")
-        members = category_members(graph.store, graph.library) if include_categories else None
+        members = graph.source.category_members() if include_categories else None
         chains = run_trace(
             graph.network, graph.start, service=service, to=target, max_hops=max_hops,
             categories=members,
@@ -921,8 +927,6 @@ def viz(
 ) -> None:
     """Write an interactive flow map (a Sankey of one council's flows and a left-to-right
     network): one self-contained HTML file that works offline."""
-    from flowgraph.trace.network import category_members, type_members
-
     _output_format(output, None, {".html": "html", ".htm": "html"}, "html", "viz")
     if view not in (None, "sankey", "network"):
         raise _fail(BadInput(f"--view must be sankey or network, not {view!r}"))
@@ -940,9 +944,9 @@ def viz(
             graph.resolve(recipient, "recipient", "--recipient"),
             graph.resolve(category, "category", "--category"), purpose, max_hops,
         )  # fmt: skip
-        members = category_members(graph.store, graph.library)
+        members = graph.source.category_members()
         shown = collapse(select(graph.network, chosen), members)
-        grouping = type_members(graph.store, graph.library)[0] if group_by == "type" else members
+        grouping = graph.source.type_members()[0] if group_by == "type" else members
     except KeyError as exc:
         raise _fail(exc if isinstance(exc, FlowgraphError) else NotFound(exc.args[0])) from exc
     except FlowgraphError as exc:

@@ -83,11 +83,12 @@ class WorkerContext:
     """What work sent to a worker by name (`ProcessExecutor.call`) is given: the same
     attributes a handler's runtime has (settings, store, library, `once`)."""
 
-    def __init__(self, settings: Settings, store: Any) -> None:
+    def __init__(self, settings: Settings, store: Any, snapshot: Path | None = None) -> None:
         from flowgraph.query.library import load_library
 
         self.settings = settings
         self.store = store
+        self.snapshot = snapshot  # the snapshot the store was opened on (None: an external store)
         self.library = load_library(settings.queries_dir)
         self.cache: dict[str, Any] = {}
         self.deadline: float | None = None  # of the call being answered (time.monotonic())
@@ -104,14 +105,19 @@ def _call(context: WorkerContext, target: str, args: tuple) -> Any:
 
 
 def _answer(
-    conn: Connection, settings: Settings, store: Any, context: list[WorkerContext], request: tuple
+    conn: Connection,
+    settings: Settings,
+    store: Any,
+    context: list[WorkerContext],
+    request: tuple,
+    snapshot: Path | None = None,
 ) -> None:
     """Answer one request; the context (library, cached projections) is made on first use."""
     kind, *rest = request
     if kind == "call":
         target, args, max_bytes, seconds_left = rest
         if not context:
-            context.append(WorkerContext(settings, store))
+            context.append(WorkerContext(settings, store, snapshot))
         # a little before the parent would kill us: work that checks it ends cleanly instead
         context[0].deadline = time.monotonic() + max(0.1, seconds_left * 0.9 - 0.2)
         try:
@@ -165,7 +171,7 @@ def _worker(
     context: list[WorkerContext] = []
     if warm:  # e.g. project the flow network now, not in the first request's time
         try:
-            context.append(WorkerContext(settings, store))
+            context.append(WorkerContext(settings, store, _snapshot(settings, snapshot)))
             _call(context[0], warm, ())
         except Exception as exc:  # noqa: BLE001 - the first request will meet it again
             print(f"flowgraph: warning: worker warm-up {warm} failed: {exc}", file=sys.stderr)
@@ -176,13 +182,18 @@ def _worker(
             store.close()
             return
         try:
-            _answer(conn, settings, store, context, request)
+            _answer(conn, settings, store, context, request, _snapshot(settings, snapshot))
         except ResultTooLarge as exc:
             conn.send(("too-large", str(exc)))
         except QueryError as exc:
             conn.send(("error", str(exc)))
         except Exception as exc:  # noqa: BLE001 - any evaluation error is reported to the client
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _snapshot(settings: Settings, snapshot: str | None) -> Path | None:
+    """The snapshot a worker's store reads (None: an external store, or `current` unresolved)."""
+    return Path(snapshot) if snapshot and not settings.remote_store else None
 
 
 class _Worker:

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from flowgraph.serve.deps import Runtime, get_runtime
-from flowgraph.serve.names import resolve
+from flowgraph.serve.names import names_of, resolve
 from flowgraph.serve.pages import layout, link
 from flowgraph.serve.work import call_in_worker
 from flowgraph.trace.chains import Hop, TraceTimeout, find_node, trace
-from flowgraph.trace.network import category_members, flow_network, type_members
+from flowgraph.trace.source import FlowSource, flow_source
 from flowgraph.trace.tree import KINDS, TREE_STYLE, grow, render_tree
 from flowgraph.visualise.render import render_view
 from flowgraph.visualise.select import Selection, collapse, select
@@ -25,24 +25,52 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def warm(runtime: Runtime) -> None:
-    """A page worker's warm-up: the flow network projected before it takes requests."""
-    _network(runtime)
+    """A page worker's warm-up, before it takes requests: the names and category members; and
+    without a network file, the whole flow network projected by the store's queries."""
+    names_of(runtime)
+    _members(runtime)
+    if _source(runtime).file is None:
+        _network(runtime)
 
 
-def _network(runtime: Runtime) -> Any:
-    """The flow network and category members, projected once per snapshot (it is read-only)."""
+def _source(runtime: Runtime) -> FlowSource:
+    """The snapshot's network file if it has one, else the store's queries."""
     return runtime.once(
-        "network",
-        lambda: (
-            flow_network(runtime.store, runtime.library),
-            category_members(runtime.store, runtime.library),
+        "flow source",
+        lambda: flow_source(
+            runtime.settings, runtime.store, runtime.library, getattr(runtime, "snapshot", None)
         ),
     )
 
 
+def _network(runtime: Runtime) -> Any:
+    """The whole flow network and category members, projected once per snapshot (read-only):
+    only for a view that needs every flow, or when there is no network file."""
+    return runtime.once("network", lambda: (_source(runtime).whole(), _members(runtime)))
+
+
+def _members(runtime: Runtime) -> Any:
+    return runtime.once("members", lambda: _source(runtime).category_members())
+
+
+def _around(runtime: Runtime, start: str, max_hops: int, **options: Any) -> Any:
+    """The part of the network within `max_hops` of `start` (read from the network file), or
+    the whole network when it is projected anyway: what one council's view or trace needs."""
+    source = _source(runtime)
+    if source.file is None:
+        return _network(runtime)[0]
+    return source.reachable(start, max_hops, **options)
+
+
+def _receives(runtime: Runtime, node: str) -> bool:
+    """Is `node` a recipient (asked of the file; without one, `_around` was the whole graph)?"""
+    file = _source(runtime).file
+    return file is not None and file.receives(node)
+
+
 def _types(runtime: Runtime) -> Any:
     """Organisations by type (members, labels), read once per snapshot."""
-    return runtime.once("types", lambda: type_members(runtime.store, runtime.library))
+    return runtime.once("types", lambda: _source(runtime).type_members())
 
 
 GROUP = Query(
@@ -104,19 +132,24 @@ def _explore_page(
     initial: str | None = None,
     group: str = "category",
 ) -> HTMLResponse:
-    graph, members = _network(runtime)
+    members = _members(runtime)
     controller = resolve(runtime, selection.controller, "recipient", "controller")
     recipient = resolve(runtime, selection.recipient, "recipient", "recipient")
     category = resolve(runtime, selection.category, "category", "category")
     entity = resolve(runtime, entity, "entity", "entity")
-    if entity and entity in graph:
-        kind = graph.nodes[entity].get("kind")
-        controller = (
-            entity
-            if kind in ("controller", "organisation") and graph.out_degree(entity)
-            else controller
-        )
-        recipient = entity if not controller else recipient
+    graph = None
+    if entity:  # an organisation that sends: its reach; else the flows into it
+        near = _around(runtime, entity, selection.max_hops)
+        kind = near.nodes[entity].get("kind") if entity in near else None
+        if kind in ("controller", "organisation") and near.out_degree(entity):
+            controller, graph = entity, near
+        elif not controller and (entity in near or _receives(runtime, entity)):
+            recipient = entity
+    if controller and not recipient:  # one council's reach: read only that part
+        if graph is None:
+            graph = _around(runtime, controller, selection.max_hops)
+    else:
+        graph = _network(runtime)[0]
     shown = collapse(
         select(
             graph,
@@ -186,7 +219,7 @@ def trace_json(
     include_categories: bool,
 ) -> list[dict[str, Any]]:
     """The chains as JSON, bounded in number and time (a hub at 6 hops has millions)."""
-    chains = _chains(runtime, origin, service, to, max_hops, include_categories)
+    chains = _chains(runtime, origin, service, to, max_hops, include_categories)[1]
     return [{"hops": [hop.as_json() for hop in chain]} for chain in chains]
 
 
@@ -197,17 +230,24 @@ def _chains(
     to: str | None,
     max_hops: int,
     include_categories: bool,
-) -> list[list[Hop]]:
-    """The chains, bounded in number (`max_chains`) and time (the page timeout)."""
+) -> tuple[Any, list[list[Hop]]]:
+    """The network read around the start and the chains, bounded in number (`max_chains`) and
+    time (the page timeout)."""
     deadline = getattr(runtime, "deadline", None) or (
         time.monotonic() + runtime.settings.page_timeout
     )
-    graph, members = _network(runtime)
+    members = _members(runtime)
     start_iri = resolve(runtime, origin, "recipient", "from")
     target_iri = resolve(runtime, to, "recipient", "to")
-    try:
+    if start_iri and _source(runtime).file is not None:
+        options = {"categories": members if include_categories else None, "with_details": False}
+        graph = _around(runtime, start_iri, max_hops, **options)
+        start, target = start_iri, target_iri
+    else:
+        graph = _network(runtime)[0]
         start = find_node(graph, start_iri or origin)
         target = find_node(graph, target_iri) if target_iri else None
+    try:
         chains = trace(
             graph,
             start,
@@ -220,7 +260,7 @@ def _chains(
         )
     except TraceTimeout as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "10"}) from exc
-    return chains
+    return graph, chains
 
 
 @router.get("/trace", response_class=HTMLResponse, summary="Sharing chains as a tree")
@@ -297,8 +337,7 @@ def trace_tree_html(
     group: str = "category",
 ) -> tuple[str, str, list[str]]:
     """The chains as a tree, rendered in the page worker, with the start's service areas."""
-    graph, _ = _network(runtime)
-    chains = _chains(runtime, origin, service, to, max_hops, include_categories)
+    graph, chains = _chains(runtime, origin, service, to, max_hops, include_categories)
     root, count = grow(chains, kinds)
     start = find_node(graph, resolve(runtime, origin, "recipient", "from") or origin)
     services = sorted(

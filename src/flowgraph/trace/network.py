@@ -19,8 +19,8 @@ def flow_network(store: GraphStore, library: dict[str, LibraryQuery]) -> nx.Mult
     """Nodes: controllers, service areas, organisations, categories; edges: flows with evidence."""
     graph = nx.MultiDiGraph()
     rows = run(store, library["flow-edges"])[1]
-    _add_flows(graph, rows, _details(store, library))
-    return _finish(graph)
+    add_flows(graph, rows, _details(store, library))
+    return finish_network(graph)
 
 
 def reachable_network(
@@ -49,11 +49,11 @@ def reachable_network(
         rows.sort(key=lambda r: (r["notice"], r["start"], r["end"], r["to"], r["node"]))
         activities = sorted({r["activity"] for r in rows})
         details = _details(store, library, activities) if activities and with_details else {}
-        _add_flows(graph, rows, details)
+        add_flows(graph, rows, details)
         frontier = {r["to"] for r in rows}
         if categories:
             frontier |= {m for node in list(frontier) for m, _ in categories.get(node, [])}
-    return _finish(graph)
+    return finish_network(graph)
 
 
 def _details(
@@ -66,7 +66,7 @@ def _details(
     return details
 
 
-def _add_flows(
+def add_flows(
     graph: nx.MultiDiGraph, rows: list[dict], details: dict[str, dict[str, list[str]]]
 ) -> None:
     empty: dict[str, list[str]] = defaultdict(list)
@@ -116,7 +116,7 @@ def _add_flows(
         )
 
 
-def _finish(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def finish_network(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for node, data in graph.nodes(data=True):
         data.setdefault("label", node)
         data.setdefault("kind", "organisation")

@@ -1,0 +1,217 @@
+"""The build's side of the network file: each notice's rows, answered by the library's queries.
+
+A notice's flows are projected where it is parsed: its quads (and its part of the shared
+entities graph) are added to a small in-memory store holding the vocabulary, the library's
+`flow-edges` and `activity-details` queries run there, and the quads are taken out again
+(some milliseconds a notice). What a notice's flows need is stated in its own graph, its
+entities and the vocabulary, so the rows equal what the whole store answers for them
+(tests/trace/test_network_file.py checks it), and a rebuild copies the previous snapshot's file
+and replaces only the rows of the notices it re-read. Category members and organisation types
+are store-wide: read from the built store, again only when a rebuild changed the entities graph.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from flowgraph.query.library import LibraryQuery, load_library, run
+from flowgraph.settings import Settings
+from flowgraph.store import snapshot as snapshots
+from flowgraph.store.oxigraph import OxigraphStore
+from flowgraph.trace.network_file import EDGE_COLUMNS, FILE, SCHEMA, VERSION
+
+Part = tuple[list[tuple], list[tuple]]  # a notice's flow-edges rows, its activity-details rows
+_EDGE_NAMES = list(EDGE_COLUMNS)
+
+
+class Projector:
+    """A small store of the vocabulary, to which one notice at a time is added and queried."""
+
+    def __init__(self, vocabulary: bytes, library: dict[str, LibraryQuery]) -> None:
+        self.store = ox.Store()
+        self.store.load(vocabulary, format=ox.RdfFormat.N_QUADS)
+        self.vocabulary = set(self.store.named_graphs())
+        self.library = library
+
+    def part(self, nq: str, shared: str) -> Part:
+        """The notice's rows, as the whole store would answer them for its flows."""
+        self.store.load((nq + shared).encode(), format=ox.RdfFormat.N_QUADS)
+        try:
+            store = OxigraphStore(self.store)
+            edges = run(store, self.library["flow-edges"])[1]
+            details = run(store, self.library["activity-details"])[1]
+        finally:  # the notice's graph and its entities: every graph but the vocabulary's
+            for graph in list(self.store.named_graphs()):
+                if graph not in self.vocabulary:
+                    self.store.remove_graph(graph)
+        return (
+            [tuple(row[name] for name in _EDGE_NAMES) for row in edges],
+            [(row["activity"], row["kind"], row["value"]) for row in details],
+        )
+
+
+_worker: dict[str, Projector] = {}
+
+
+def start_worker(settings: Settings, vocabulary: str) -> None:
+    """In a parse worker: make the projector once (the vocabulary as the build writes it)."""
+    _worker["projector"] = Projector(vocabulary.encode(), load_library(settings.queries_dir))
+
+
+def project(nq: str, shared: str) -> Part | None:
+    """A notice's part, in a worker that was started for it (else the build projects it)."""
+    projector = _worker.get("projector")
+    return projector.part(nq, shared) if projector is not None else None
+
+
+def write_network(
+    settings: Settings,
+    snapshot: Path,
+    previous: Path | None,
+    records: list[dict[str, Any]],
+    parts: dict[str, Part | None],
+    counts: dict[str, int],
+    pool_names: Callable[[dict[str, Any]], tuple[str, str]],
+) -> None:
+    """Write `snapshot/network.sqlite`: from the previous snapshot's file when there is one
+    (rows of the notices read again replaced), else from every notice's part."""
+    pool = snapshots.pool_dir(snapshot)
+    library = load_library(settings.queries_dir)
+    shared = {r["id"]: pool_names(r)[1] for r in records}
+    target = snapshot / FILE
+    partial = snapshot / f".{FILE}.partial"
+    partial.unlink(missing_ok=True)
+    base = previous / FILE if previous is not None else None
+    if base is not None and _readable(base):
+        shutil.copyfile(base, partial)
+        db = _connect(partial)
+        old = dict(db.execute("SELECT id, shared FROM notices"))
+        keep = {i for i in shared if i in old and parts.get(i, ()) == () and old[i] == shared[i]}
+        gone = sorted(set(old) - keep)
+        for table in ("edges", "details"):
+            db.executemany(f"DELETE FROM {table} WHERE notice_id = ?", [(i,) for i in gone])
+        db.executemany("DELETE FROM notices WHERE id = ?", [(i,) for i in gone])
+        todo = sorted(set(shared) - keep)
+        stale = _entities_changed(
+            [pool / old[i] for i in gone], [pool / shared[i] for i in todo], counts
+        )
+    else:
+        db = _connect(partial)
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
+        todo, stale = sorted(shared), True
+    _insert_parts(db, snapshot, library, pool, shared, todo, parts)
+    if stale:
+        _write_store_tables(db, snapshot, library)
+    db.commit()
+    db.close()
+    partial.replace(target)
+
+
+def _readable(path: Path) -> bool:
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            found = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return found == (VERSION,)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = OFF")  # written under a temporary name, renamed when done
+    db.execute("PRAGMA synchronous = OFF")
+    return db
+
+
+def _insert_parts(
+    db: sqlite3.Connection,
+    snapshot: Path,
+    library: dict[str, LibraryQuery],
+    pool: Path,
+    shared: dict[str, str],
+    todo: list[str],
+    parts: dict[str, Part | None],
+) -> None:
+    """Insert the parts of `todo`; those not projected by a parse worker are projected here."""
+    projector: Projector | None = None
+    columns = ", ".join(["notice_id", "seq", *EDGE_COLUMNS.values()])
+    marks = ", ".join("?" * (len(EDGE_COLUMNS) + 2))
+    for notice_id in todo:
+        part = parts.get(notice_id)
+        if part is None:
+            if projector is None:
+                projector = Projector((snapshot / "vocabulary.nq").read_bytes(), library)
+            shared_file = pool / shared[notice_id]
+            nq_file = shared_file.with_name(shared[notice_id].removesuffix(".shared.nq") + ".nq")
+            part = projector.part(
+                nq_file.read_text(encoding="utf-8"), shared_file.read_text(encoding="utf-8")
+            )
+        edges, details = part
+        db.execute("INSERT INTO notices VALUES (?, ?)", (notice_id, shared[notice_id]))
+        db.executemany(
+            f"INSERT INTO edges ({columns}) VALUES ({marks})",
+            [(notice_id, seq, *row) for seq, row in enumerate(edges)],
+        )
+        db.executemany(
+            "INSERT INTO details VALUES (?, ?, ?, ?, ?)",
+            [(notice_id, seq, *row) for seq, row in enumerate(details)],
+        )
+
+
+def _entities_changed(old: list[Path], new: list[Path], counts: dict[str, int]) -> bool:
+    """Did the rebuild add or remove a line of the shared entities graph? `counts` (after the
+    rebuild) says how many notices state each line; the files are the entities of the notices
+    read again, before and after."""
+    old_sets = [_lines(path) for path in old]
+    new_sets = [_lines(path) for path in new]
+    for line in set().union(*old_sets, *new_sets):
+        after = counts.get(line, 0)
+        before = after - sum(line in s for s in new_sets) + sum(line in s for s in old_sets)
+        if (before > 0) != (after > 0):
+            return True
+    return False
+
+
+def _lines(path: Path) -> set[str]:
+    try:
+        return {line for line in path.read_text(encoding="utf-8").splitlines() if line}
+    except OSError:
+        return {""}  # unknown: counted as a change
+
+
+def _write_store_tables(
+    db: sqlite3.Connection, snapshot: Path, library: dict[str, LibraryQuery]
+) -> None:
+    """Category members and organisation types, as the built store answers them."""
+    store = OxigraphStore.open(snapshot)
+    try:
+        categories = run(store, library["category-members"])[1]
+        types = run(store, library["organisation-types"])[1]
+    finally:
+        store.close()
+    db.execute("DELETE FROM categories")
+    db.execute("DELETE FROM types")
+    db.executemany(
+        "INSERT INTO categories VALUES (?, ?, ?, ?)",
+        _numbered((r["category"], r["organisation"], r["organisationLabel"]) for r in categories),
+    )
+    db.executemany(
+        "INSERT INTO types VALUES (?, ?, ?, ?, ?)",
+        _numbered(
+            (r["type"], r["typeLabel"], r["organisation"], r["organisationLabel"]) for r in types
+        ),
+    )
+
+
+def _numbered(rows: Iterable[tuple]) -> list[tuple]:
+    return [(seq, *row) for seq, row in enumerate(rows)]

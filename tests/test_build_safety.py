@@ -158,8 +158,9 @@ def test_kill_9_during_parallel_parsing_leaves_no_worker_processes(tmp_path):
 WATCHED = """
 import os, sys, time
 import flowgraph.build as build
+import flowgraph.lifeline as lifeline
 if os.fork() == 0:
-    build.USE_PDEATHSIG = False  # the watchdog alone
+    lifeline.USE_PDEATHSIG = False  # the watchdog alone
     build._die_with_parent(os.getppid())
     open(sys.argv[1], "w").write(str(os.getpid()))
     time.sleep(60)

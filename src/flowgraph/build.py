@@ -24,9 +24,6 @@ import hashlib
 import marshal
 import os
 import shutil
-import signal
-import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -36,7 +33,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from flowgraph import __version__
+from flowgraph import __version__, lifeline
 from flowgraph.errors import FlowgraphError, NoticeError
 from flowgraph.ingest.manifest import discover
 from flowgraph.model import NoticeSource
@@ -92,31 +89,11 @@ def _start_worker(settings: Settings, sources: list[NoticeSource]) -> None:
     )
 
 
-WATCHDOG_SECONDS = 1.0
-PR_SET_PDEATHSIG = 1
-USE_PDEATHSIG = sys.platform.startswith("linux")
-
-
 def _die_with_parent(parent: int) -> None:
     """In a parse worker: go when the build process goes, even by `kill -9` (which leaves no
-    chance to stop the pool). Linux is asked to send SIGKILL when the parent dies; a watchdog
-    thread that sees the worker re-parented does the same where that is not available."""
+    chance to stop the pool), without the build lock it inherited."""
     build_lock.forget_inherited()
-    if USE_PDEATHSIG:
-        with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request above took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCHDOG_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="flowgraph-parent-watchdog", daemon=True).start()
+    lifeline.die_with_parent(parent)
 
 
 def _start_pool_worker(parent: int, settings: Settings, sources: list[NoticeSource]) -> None:

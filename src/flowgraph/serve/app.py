@@ -47,8 +47,7 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
             queue_size=settings.page_threads,
             warm="flowgraph.serve.explore:warm",
         )
-        executor.wait_ready()
-        page_executor.wait_ready()
+        executor.wait_ready()  # page workers warm up meanwhile: a page waits for one, not the server
     except BaseException:
         if hold is not None:
             hold.release()

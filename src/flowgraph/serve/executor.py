@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import multiprocessing as mp
+import os
 import pickle
 import queue
 import sys
@@ -29,6 +30,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from flowgraph.errors import FlowgraphError, QueryError
+from flowgraph.lifeline import die_with_parent
 from flowgraph.serve.sandbox import forbid_network
 from flowgraph.settings import Settings
 from flowgraph.store.results import Outcome, QueryTimeout, ResultTooLarge, Term
@@ -157,9 +159,16 @@ def _answer(
 
 
 def _worker(
-    settings: Settings, snapshot: str | None, conn: Connection, warm: str | None = None
+    settings: Settings,
+    snapshot: str | None,
+    conn: Connection,
+    warm: str | None = None,
+    parent: int | None = None,
 ) -> None:
     from flowgraph.store.base import open_store
+
+    if parent is not None:  # a server killed with kill -9 leaves no worker behind
+        die_with_parent(parent, signal_from_kernel=False)  # started from passing threads
 
     if not settings.store.startswith(("http://", "https://")):
         forbid_network()  # a local store needs no network: SERVICE can fetch nothing
@@ -202,7 +211,7 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_worker,
-            args=(settings, str(snapshot) if snapshot else None, child, warm),
+            args=(settings, str(snapshot) if snapshot else None, child, warm, os.getpid()),
             daemon=True,
         )
         self.process.start()

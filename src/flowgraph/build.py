@@ -121,7 +121,6 @@ def _process(source: NoticeSource) -> dict[str, Any]:
         return {**record, "error": str(exc)}
     record["sha256"] = extraction.notice.sha256
     record["nq"], record["shared"] = _worker["builder"].build(extraction)
-    record["network"] = network_write.project(record["nq"], record["shared"])
     record["problems"] = extraction.problems
     record["services"] = sum(1 for s in extraction.services if s.service) or 1
     record["flows"] = sum(len(s.recipients) + len(s.onward) for s in extraction.services)
@@ -160,11 +159,22 @@ def _process_all(
         workers, initializer=_start_pool_worker, initargs=(os.getpid(), settings, sources)
     ) as pool:
         results = []
-        for record in pool.map(_process, todo, chunksize=16):
-            results.append(record)
-            if on_notice:
-                on_notice(record["file"])
+        chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        for chunk in pool.map(_process_chunk, chunks):
+            for record in chunk:
+                results.append(record)
+                if on_notice:
+                    on_notice(record["file"])
         return results
+
+
+CHUNK = 32  # notices a parse worker reads, and projects into the flow network, at once
+
+
+def _process_chunk(sources: list[NoticeSource]) -> list[dict[str, Any]]:
+    records = [_process(source) for source in sources]
+    network_write.project(records)
+    return records
 
 
 # ---------------------------------------------------------------------------- incremental

@@ -28,10 +28,11 @@ from flowgraph.trace.network_file import EDGE_COLUMNS, FILE, SCHEMA, VERSION
 
 Part = tuple[list[tuple], list[tuple]]  # a notice's flow-edges rows, its activity-details rows
 _EDGE_NAMES = list(EDGE_COLUMNS)
+NQUADS = ox.RdfFormat.N_QUADS
 
 
 class Projector:
-    """A small store of the vocabulary, to which one notice at a time is added and queried."""
+    """A small store of the vocabulary, to which a few notices at a time are added and queried."""
 
     def __init__(self, vocabulary: bytes, library: dict[str, LibraryQuery]) -> None:
         self.store = ox.Store()
@@ -39,21 +40,45 @@ class Projector:
         self.vocabulary = set(self.store.named_graphs())
         self.library = library
 
-    def part(self, nq: str, shared: str) -> Part:
-        """The notice's rows, as the whole store would answer them for its flows."""
-        self.store.load((nq + shared).encode(), format=ox.RdfFormat.N_QUADS)
+    def parts(self, graphs: list[tuple[str, str]]) -> dict[str, Part]:
+        """Each notice's rows by its file name (a flow's evidence names its notice's file), as
+        the whole store answers them; several notices at once, as the queries cost some
+        milliseconds to plan whatever the data. Details are kept for activities with flows
+        (the only ones the projection reads)."""
+        self.store.load("".join(nq + shared for nq, shared in graphs).encode(), format=NQUADS)
         try:
             store = OxigraphStore(self.store)
             edges = run(store, self.library["flow-edges"])[1]
             details = run(store, self.library["activity-details"])[1]
-        finally:  # the notice's graph and its entities: every graph but the vocabulary's
+        finally:  # the notices' graphs and their entities: every graph but the vocabulary's
             for graph in list(self.store.named_graphs()):
                 if graph not in self.vocabulary:
                     self.store.remove_graph(graph)
-        return (
-            [tuple(row[name] for name in _EDGE_NAMES) for row in edges],
-            [(row["activity"], row["kind"], row["value"]) for row in details],
-        )
+        parts: dict[str, Part] = {}
+        owner: dict[str, str] = {}
+        for row in edges:
+            parts.setdefault(row["notice"], ([], []))[0].append(tuple(row[n] for n in _EDGE_NAMES))
+            owner[row["activity"]] = row["notice"]
+        for row in details:
+            if row["activity"] in owner:
+                parts[owner[row["activity"]]][1].append(
+                    (row["activity"], row["kind"], row["value"])
+                )
+        for rows, _ in parts.values():  # ties of the queries' order in one order, however read
+            rows.sort(key=_edge_order)
+        return parts
+
+    def part(self, file: str, nq: str, shared: str) -> Part:
+        """One notice's rows (`file`: its file name)."""
+        return self.parts([(nq, shared)]).get(file, ([], []))
+
+
+_SORT = [_EDGE_NAMES.index(name) for name in ("notice", "start", "end", "to")]
+
+
+def _edge_order(row: tuple) -> tuple:
+    """flow-edges' ORDER BY (notice, start, end, recipient), then the whole row."""
+    return (*(row[i] for i in _SORT), repr(row))
 
 
 _worker: dict[str, Projector] = {}
@@ -64,10 +89,21 @@ def start_worker(settings: Settings, vocabulary: str) -> None:
     _worker["projector"] = Projector(vocabulary.encode(), load_library(settings.queries_dir))
 
 
-def project(nq: str, shared: str) -> Part | None:
-    """A notice's part, in a worker that was started for it (else the build projects it)."""
+def project(records: list[dict[str, Any]]) -> None:
+    """In a worker started for it, the part of each record read (its `network`), projected
+    together; else the build projects them when it writes the file."""
     projector = _worker.get("projector")
-    return projector.part(nq, shared) if projector is not None else None
+    read = [r for r in records if "nq" in r]
+    if projector is None or not read:
+        return
+    files = [r["file"] for r in read]
+    if len(set(files)) < len(files):  # two notices of one file name: one at a time
+        for record in read:
+            record["network"] = projector.part(record["file"], record["nq"], record["shared"])
+        return
+    parts = projector.parts([(r["nq"], r["shared"]) for r in read])
+    for record in read:
+        record["network"] = parts.get(record["file"], ([], []))
 
 
 def write_network(
@@ -84,6 +120,7 @@ def write_network(
     pool = snapshots.pool_dir(snapshot)
     library = load_library(settings.queries_dir)
     shared = {r["id"]: pool_names(r)[1] for r in records}
+    files = {r["id"]: r["file"] for r in records}
     target = snapshot / FILE
     partial = snapshot / f".{FILE}.partial"
     partial.unlink(missing_ok=True)
@@ -106,7 +143,7 @@ def write_network(
         db.executescript(SCHEMA)
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
         todo, stale = sorted(shared), True
-    _insert_parts(db, snapshot, library, pool, shared, todo, parts)
+    _insert_parts(db, snapshot, library, pool, shared, files, todo, parts)
     if stale:
         _write_store_tables(db, snapshot, library)
     db.commit()
@@ -139,6 +176,7 @@ def _insert_parts(
     library: dict[str, LibraryQuery],
     pool: Path,
     shared: dict[str, str],
+    files: dict[str, str],
     todo: list[str],
     parts: dict[str, Part | None],
 ) -> None:
@@ -154,7 +192,9 @@ def _insert_parts(
             shared_file = pool / shared[notice_id]
             nq_file = shared_file.with_name(shared[notice_id].removesuffix(".shared.nq") + ".nq")
             part = projector.part(
-                nq_file.read_text(encoding="utf-8"), shared_file.read_text(encoding="utf-8")
+                files[notice_id],
+                nq_file.read_text(encoding="utf-8"),
+                shared_file.read_text(encoding="utf-8"),
             )
         edges, details = part
         db.execute("INSERT INTO notices VALUES (?, ?)", (notice_id, shared[notice_id]))

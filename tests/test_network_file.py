@@ -220,3 +220,18 @@ def test_an_incremental_rebuild_that_removes_a_recipient_equals_a_full_build(reb
     edges = lambda path: _rows(path)["edges"]  # noqa: E731
     assert len(edges(after_add)) == len(edges(after_remove)) + 1
     assert not any(B + "org/hmrc" in row and EDITED in row for row in edges(after_remove))
+
+
+def test_the_endpoint_traces_from_the_file_as_the_queries_do(built, settings, store, library):
+    """/api/trace's work (in a page worker) reads the file; the same chains as the queries."""
+    from flowgraph.serve.executor import WorkerContext
+    from flowgraph.serve.explore import trace_json
+
+    snapshot = snapshots.current(settings.output_dir)
+    context = WorkerContext(settings, store, snapshot)
+    start = B + "org/leicester-city-council"
+    chains = trace_json(context, "Leicester City Council", None, None, 4, False)
+    assert context.cache["flow source"].file is not None and "network" not in context.cache
+    expected = trace(reachable_network(store, library, start, 4, with_details=False), start)
+    assert chains == [{"hops": [hop.as_json() for hop in chain]} for chain in expected]
+    assert len(chains) == len(expected) > 10

@@ -45,15 +45,8 @@ class Projector:
         the whole store answers them; several notices at once, as the queries cost some
         milliseconds to plan whatever the data. Details are kept for activities with flows
         (the only ones the projection reads)."""
-        self.store.load("".join(nq + shared for nq, shared in graphs).encode(), format=NQUADS)
-        try:
-            store = OxigraphStore(self.store)
-            edges = run(store, self.library["flow-edges"])[1]
-            details = run(store, self.library["activity-details"])[1]
-        finally:  # the notices' graphs and their entities: every graph but the vocabulary's
-            for graph in list(self.store.named_graphs()):
-                if graph not in self.vocabulary:
-                    self.store.remove_graph(graph)
+        text = "".join(nq + shared for nq, shared in graphs)
+        edges, details = self.answer(text, ["flow-edges", "activity-details"])
         parts: dict[str, Part] = {}
         owner: dict[str, str] = {}
         for row in edges:
@@ -67,6 +60,17 @@ class Projector:
         for rows, _ in parts.values():  # ties of the queries' order in one order, however read
             rows.sort(key=_edge_order)
         return parts
+
+    def answer(self, nquads: str, queries: list[str]) -> list[list[dict[str, Any]]]:
+        """The library queries' rows over the vocabulary and these quads (then taken out)."""
+        self.store.load(nquads.encode(), format=NQUADS)
+        try:
+            store = OxigraphStore(self.store)
+            return [run(store, self.library[name])[1] for name in queries]
+        finally:  # the notices' graphs and their entities: every graph but the vocabulary's
+            for graph in list(self.store.named_graphs()):
+                if graph not in self.vocabulary:
+                    self.store.remove_graph(graph)
 
     def part(self, file: str, nq: str, shared: str) -> Part:
         """One notice's rows (`file`: its file name)."""
@@ -135,16 +139,17 @@ def write_network(
             db.executemany(f"DELETE FROM {table} WHERE notice_id = ?", [(i,) for i in gone])
         db.executemany("DELETE FROM notices WHERE id = ?", [(i,) for i in gone])
         todo = sorted(set(shared) - keep)
-        stale = _entities_changed(
+        changed = _changed_lines(
             [pool / old[i] for i in gone], [pool / shared[i] for i in todo], counts
         )
     else:
         db = _connect(partial)
         db.executescript(SCHEMA)
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
-        todo, stale = sorted(shared), True
-    _insert_parts(db, snapshot, library, pool, shared, files, todo, parts)
-    if stale:
+        todo, changed = sorted(shared), None
+    projector = _Lazy(lambda: Projector((snapshot / "vocabulary.nq").read_bytes(), library))
+    _insert_parts(db, projector, pool, shared, files, todo, parts)
+    if changed is None or (changed and not _patch_store_tables(db, projector, changed, counts)):
         _write_store_tables(db, snapshot, library)
     db.commit()
     db.close()
@@ -170,10 +175,22 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+class _Lazy:
+    """A projector made on first use (loading the vocabulary takes a fifth of a second)."""
+
+    def __init__(self, make: Callable[[], Projector]) -> None:
+        self.make = make
+        self.made: Projector | None = None
+
+    def __call__(self) -> Projector:
+        if self.made is None:
+            self.made = self.make()
+        return self.made
+
+
 def _insert_parts(
     db: sqlite3.Connection,
-    snapshot: Path,
-    library: dict[str, LibraryQuery],
+    projector: _Lazy,
     pool: Path,
     shared: dict[str, str],
     files: dict[str, str],
@@ -181,17 +198,14 @@ def _insert_parts(
     parts: dict[str, Part | None],
 ) -> None:
     """Insert the parts of `todo`; those not projected by a parse worker are projected here."""
-    projector: Projector | None = None
     columns = ", ".join(["notice_id", "seq", *EDGE_COLUMNS.values()])
     marks = ", ".join("?" * (len(EDGE_COLUMNS) + 2))
     for notice_id in todo:
         part = parts.get(notice_id)
         if part is None:
-            if projector is None:
-                projector = Projector((snapshot / "vocabulary.nq").read_bytes(), library)
             shared_file = pool / shared[notice_id]
             nq_file = shared_file.with_name(shared[notice_id].removesuffix(".shared.nq") + ".nq")
-            part = projector.part(
+            part = projector().part(
                 files[notice_id],
                 nq_file.read_text(encoding="utf-8"),
                 shared_file.read_text(encoding="utf-8"),
@@ -208,25 +222,61 @@ def _insert_parts(
         )
 
 
-def _entities_changed(old: list[Path], new: list[Path], counts: dict[str, int]) -> bool:
-    """Did the rebuild add or remove a line of the shared entities graph? `counts` (after the
-    rebuild) says how many notices state each line; the files are the entities of the notices
-    read again, before and after."""
-    old_sets = [_lines(path) for path in old]
-    new_sets = [_lines(path) for path in new]
+def _changed_lines(old: list[Path], new: list[Path], counts: dict[str, int]) -> set[str] | None:
+    """The lines of the shared entities graph the rebuild added or removed (None: unknown).
+    `counts` (after the rebuild) says how many notices state each line; the files are the
+    entities of the notices read again, before and after."""
+    try:
+        old_sets = [_lines(path) for path in old]
+        new_sets = [_lines(path) for path in new]
+    except OSError:
+        return None
+    changed = set()
     for line in set().union(*old_sets, *new_sets):
         after = counts.get(line, 0)
         before = after - sum(line in s for s in new_sets) + sum(line in s for s in old_sets)
         if (before > 0) != (after > 0):
-            return True
-    return False
+            changed.add(line)
+    return changed
 
 
 def _lines(path: Path) -> set[str]:
-    try:
-        return {line for line in path.read_text(encoding="utf-8").splitlines() if line}
-    except OSError:
-        return {""}  # unknown: counted as a change
+    return {line for line in path.read_text(encoding="utf-8").splitlines() if line}
+
+
+def _patch_store_tables(
+    db: sqlite3.Connection, projector: _Lazy, changed: set[str], counts: dict[str, int]
+) -> bool:
+    """Category members and types of the organisations whose entity lines changed, answered
+    over the vocabulary and all their lines now: an organisation's rows depend on its own lines
+    (categories, label, type) and the vocabulary, which a rebuild does not change. False when a
+    changed subject is a category or a type (or a blank node): the store answers then."""
+    subjects = {line.partition(" ")[0] for line in changed}
+    iris = {s[1:-1] for s in subjects if s.startswith("<") and s.endswith(">")}
+    groups = {c for (c,) in db.execute("SELECT DISTINCT category FROM categories")}
+    groups |= {t for (t,) in db.execute("SELECT DISTINCT type FROM types")}
+    if len(iris) < len(subjects) or iris & groups:
+        return False
+    lines = [line for line, n in counts.items() if n > 0 and line.partition(" ")[0] in subjects]
+    categories, types = projector().answer(
+        "\n".join(lines) + "\n", ["category-members", "organisation-types"]
+    )
+    kept_categories = [
+        row
+        for row in db.execute("SELECT category, organisation, label FROM categories")
+        if row[1] not in iris
+    ]
+    kept_types = [
+        row
+        for row in db.execute("SELECT type, type_label, organisation, label FROM types")
+        if row[2] not in iris
+    ]
+    _fill(
+        db,
+        kept_categories + [_category(r) for r in categories if r["organisation"] in iris],
+        kept_types + [_type(r) for r in types if r["organisation"] in iris],
+    )
+    return True
 
 
 def _write_store_tables(
@@ -239,17 +289,29 @@ def _write_store_tables(
         types = run(store, library["organisation-types"])[1]
     finally:
         store.close()
+    _fill(db, [_category(r) for r in categories], [_type(r) for r in types])
+
+
+def _category(row: dict[str, Any]) -> tuple:
+    return (row["category"], row["organisation"], row["organisationLabel"])
+
+
+def _type(row: dict[str, Any]) -> tuple:
+    return (row["type"], row["typeLabel"], row["organisation"], row["organisationLabel"])
+
+
+def _fill(db: sqlite3.Connection, categories: list[tuple], types: list[tuple]) -> None:
+    """The tables in the queries' order (by category and label; by type and organisation),
+    ties in one order however the rows were found."""
     db.execute("DELETE FROM categories")
     db.execute("DELETE FROM types")
     db.executemany(
         "INSERT INTO categories VALUES (?, ?, ?, ?)",
-        _numbered((r["category"], r["organisation"], r["organisationLabel"]) for r in categories),
+        _numbered(sorted(categories, key=lambda r: (r[0], r[2], r[1]))),
     )
     db.executemany(
         "INSERT INTO types VALUES (?, ?, ?, ?, ?)",
-        _numbered(
-            (r["type"], r["typeLabel"], r["organisation"], r["organisationLabel"]) for r in types
-        ),
+        _numbered(sorted(types, key=lambda r: (r[0], r[2], r[1], r[3]))),
     )
 
 

@@ -99,6 +99,8 @@ def _die_with_parent(parent: int) -> None:
 def _start_pool_worker(parent: int, settings: Settings, sources: list[NoticeSource]) -> None:
     _die_with_parent(parent)
     _start_worker(settings, sources)
+    from flowgraph.rdf.vocabulary import vocabulary_quads
+
     extractor = _worker["extractor"]  # the flow network is projected where notices are parsed
     network_write.start_worker(settings, vocabulary_quads(
         Minter(settings.base_iri), extractor.vocabulary, extractor.gazetteer,

@@ -25,7 +25,7 @@ from flowgraph.trace.network import add_flows, finish_network
 
 FILE = "network.sqlite"
 VERSION = "1"
-FILE_STORES = ("oxigraph", "oxigraph-memory")  # backends that read the snapshot's own quads
+FILE_STORES = ("oxigraph", "oxigraph-memory", "auto")  # backends of the snapshot's own quads
 
 # flow-edges variables -> columns ("from", "to" and "end" are SQL keywords)
 EDGE_COLUMNS = {

@@ -18,7 +18,10 @@ from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
 from flowgraph.serve.executor import ProcessExecutor
 from flowgraph.serve.headers import SecurityHeaders
+from flowgraph.serve.http_cache import snapshot_id
+from flowgraph.serve.page_cache import PageCache
 from flowgraph.settings import Settings
+from flowgraph.store import backend_choice
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.base import open_store
 
@@ -62,12 +65,27 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
         snapshot=snapshot,
         page_executor=page_executor,
         hold=hold,
+        snapshot_id=snapshot_id(settings, snapshot),
+        results=PageCache(max_entries=100_000, max_bytes=int(settings.result_cache_mb * 1e6)),
     )
+
+
+def choose_store(settings: Settings, snapshot: Path | None) -> Settings:
+    """`auto` made concrete for the snapshot served first (kept for the builds that follow),
+    and the choice logged with its reason."""
+    if settings.remote_store:
+        return settings
+    processes = 1 + settings.query_workers + settings.page_workers  # each opens its own store
+    target = snapshot or snapshots.current(settings.output_dir)
+    chosen, choice = backend_choice.resolve(settings, target, processes)
+    log.info("store: %s (%s)", choice.backend, choice.reason)
+    return chosen
 
 
 def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     """The endpoint over `snapshot` (default: the current build, followed as builds publish new
     ones) or the external store the settings name; nothing global is shared."""
+    settings = choose_store(settings, snapshot)
     library = load_library(settings.queries_dir)
     waivers = []
     if settings.check_waivers is not None:  # read once, so a malformed file stops the start

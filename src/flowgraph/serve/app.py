@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -34,13 +35,13 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
     if not settings.remote_store:
         hold = snapshots.hold(snapshot) if snapshot else snapshots.hold_current(settings.output_dir)
         snapshot = hold.snapshot
+    executors: list[ProcessExecutor] = []
     try:
-        store = open_store(settings, snapshot)
-        prefix = f"{settings.base_iri}graph/"
-        graphs = [g for g in store.named_graphs() if g.startswith(prefix)]
+        # workers first: they load their copies while this process loads its own
         executor = ProcessExecutor(
             settings, snapshot, settings.query_workers, settings.query_timeout, settings.max_results
         )
+        executors.append(executor)
         page_executor = ProcessExecutor(  # API queries, traces, maps, checks: a lane of their own
             settings,
             snapshot,
@@ -50,9 +51,19 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
             queue_size=settings.page_threads,
             warm="flowgraph.serve.explore:warm",
         )
+        executors.append(page_executor)
+        started = time.monotonic()
+        store = open_store(settings, snapshot)
+        prefix = f"{settings.base_iri}graph/"
+        graphs = [g for g in store.named_graphs() if g.startswith(prefix)]
         executor.wait_ready()
         page_executor.wait_ready()
+        log.info(
+            "%s store opened by every process in %.1f s", settings.store, time.monotonic() - started
+        )
     except BaseException:
+        for opened in executors:
+            opened.close()
         if hold is not None:
             hold.release()
         raise

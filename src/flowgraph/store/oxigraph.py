@@ -20,6 +20,7 @@ from flowgraph.store.results import (
     too_many,
 )
 from flowgraph.store.sparql_text import bind_in_where, has_dataset_clause
+from flowgraph.store.tsv import read_select
 
 DIRECTORY = "oxigraph"
 
@@ -68,31 +69,6 @@ def load_snapshot(snapshot: Path, on_graph: Callable[[str], None] | None = None)
     del store
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_STRING = ox.NamedNode(_XSD + "string")
-_INTEGERS = {ox.NamedNode(_XSD + t) for t in ("integer", "int", "long")}
-_BOOLEAN = ox.NamedNode(_XSD + "boolean")
-_DECIMALS = {ox.NamedNode(_XSD + t) for t in ("decimal", "double", "float")}
-
-
-def to_python(term: Any) -> Any:
-    """A result term as a plain Python value (hot path: exact type checks, common case first)."""
-    if term is None:
-        return None
-    if type(term) is ox.Literal:
-        datatype = term.datatype
-        if datatype == _STRING:
-            return term.value
-        if datatype in _INTEGERS:
-            return int(term.value)
-        if datatype == _BOOLEAN:
-            return term.value == "true"
-        if datatype in _DECIMALS:
-            return float(term.value)
-        return term.value
-    return term.value
-
-
 class OxigraphStore:
     name = "oxigraph"
 
@@ -135,13 +111,10 @@ class OxigraphStore:
             raise QueryError(str(exc)) from exc
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        positions = range(len(names))
-        rows = [
-            dict(zip(names, [to_python(solution[i]) for i in positions], strict=True))
-            for solution in result
-        ]
-        return names, rows
+        try:
+            return read_select(result.serialize(format=ox.QueryResultsFormat.TSV))
+        except (OSError, RuntimeError, ValueError) as exc:  # evaluation runs while writing
+            raise QueryError(f"{type(exc).__name__}: {exc}") from exc
 
     def _query(
         self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None

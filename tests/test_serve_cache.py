@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from serving import run_build, serving
 
 from flowgraph.errors import QueryError
-from flowgraph.serve.http_cache import etag, matches, volatile
+from flowgraph.serve.http_cache import cache_control, etag, matches, volatile
 from flowgraph.serve.results import GRAPH_TYPES, SELECT_TYPES, serialize_graph, serialize_select
 from flowgraph.settings import PROJECT_ROOT, Settings
 from flowgraph.store import backend_choice
@@ -54,6 +54,11 @@ def test_etags_compare_weakly_and_name_every_part() -> None:
     assert not matches(None, tag) and not matches('"x"', tag)
     assert volatile("SELECT (NOW() AS ?t) {}") and volatile("SELECT (rand () AS ?r) {}")
     assert not volatile(COUNT)
+
+
+def test_cache_control_follows_the_setting() -> None:
+    assert cache_control(Settings()) == "public, no-cache"
+    assert cache_control(Settings(cache_max_age=60)) == "public, max-age=60, must-revalidate"
 
 
 @pytest.mark.parametrize(

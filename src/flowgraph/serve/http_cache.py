@@ -4,8 +4,9 @@ The graph under a runtime never changes: it is one published snapshot, replaced 
 build publishes another. So an answer is a function of the snapshot and of the request, and
 its ETag is a hash of both: the snapshot id (directory name and a hash of its build.json), the
 route, the query text as evaluated (after the endpoint's BASE is put before it), the protocol's
-dataset (default-graph-uri, named-graph-uri), the negotiated media type, and for the API the
-query's parameters. The ETag is weak (`W/`): Oxigraph may label blank nodes differently in two
+dataset (default-graph-uri, named-graph-uri), the negotiated media type, for the API the
+query's parameters, and the result caps (a server restarted with other caps may refuse what it
+answered before). The ETag is weak (`W/`): Oxigraph may label blank nodes differently in two
 evaluations of one query, so two answers are equivalent, not byte-identical.
 
 `If-None-Match` naming the ETag is answered 304 before anything else: no worker is taken and
@@ -99,7 +100,8 @@ async def cached(
         body = await produce()
         headers = {"Cache-Control": "no-cache", "Vary": VARY}
         return Response(body, media_type=media_type, headers=headers)
-    tag = etag(sid, *key, media_type)
+    # the caps decide whether there is an answer at all: a restart with others is another one
+    tag = etag(sid, settings.max_results, settings.max_response_bytes, *key, media_type)
     headers = {"ETag": tag, "Cache-Control": cache_control(settings), "Vary": VARY}
     if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)

@@ -14,6 +14,11 @@ if sys.argv[1:2] == ["views"]:
 
     sys.exit(views(sys.argv[2:]))
 
+if sys.argv[1:2] == ["serialization"]:
+    from benchmarks.serialization import main as serialization
+
+    sys.exit(serialization(sys.argv[2:]))
+
 if sys.argv[1:2] == ["load"]:
     from benchmarks.load import main as load
 

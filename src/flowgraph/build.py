@@ -40,7 +40,6 @@ from flowgraph.model import NoticeSource
 from flowgraph.pipeline import Extractor
 from flowgraph.rdf.build import NoticeGraphBuilder
 from flowgraph.rdf.iris import Minter
-from flowgraph.rdf.vocabulary import vocabulary_quads
 from flowgraph.settings import Settings
 from flowgraph.store import build_lock
 from flowgraph.store import snapshot as snapshots
@@ -113,7 +112,7 @@ def _process(source: NoticeSource) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": source.notice_id,
         "file": source.path.name,
-        "path": str(source.path.resolve()),  # where the notice page reads the text from
+        "path": str(source.path),  # absolute (discover): where the notice page reads the text
         "source": source_hash(source),
         "stat": _trusted_stat(source.path),
     }
@@ -148,6 +147,8 @@ def _process_all(
     todo: list[NoticeSource],
     on_notice: Callable[[str], None] | None,
 ) -> list[dict[str, Any]]:
+    if not todo:
+        return []  # every notice unchanged: no extractor to load (its gazetteer costs 0.5 s)
     if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         _start_worker(settings, sources)
         results = []
@@ -393,7 +394,7 @@ def _build(
     for source in sources:
         record = known.get(source.notice_id)
         if record and _pool_names(record)[1] in pooled and _unchanged(source, record):
-            reuse.append({**record, "path": str(source.path.resolve())})
+            reuse.append({**record, "path": str(source.path)})
         else:
             todo.append(source)
     on_stage(f"reading notices ({len(reuse)} unchanged)" if reuse else "reading notices", len(todo))
@@ -432,6 +433,8 @@ def _build(
     if previous is not None:
         shutil.copy2(previous / "vocabulary.nq", snapshot / "vocabulary.nq")
     else:
+        from flowgraph.rdf.vocabulary import vocabulary_quads  # rdflib: 0.6 s, full builds only
+
         extractor = Extractor(settings)
         extractor.register_controllers(sources)
         vocab = vocabulary_quads(

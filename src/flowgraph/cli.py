@@ -215,8 +215,10 @@ Store = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="oxigraph (default, on disk), oxigraph-memory (loaded into RAM: faster, for serve), "
-        "memory (rdflib), or the query URL of a SPARQL 1.1 endpoint (also FLOWGRAPH_STORE)",
+        help="auto (default: serve loads the build into RAM when every process's copy fits in "
+        "the free memory, else reads it on disk; other commands read it on disk), oxigraph (on "
+        "disk), oxigraph-memory (loaded into RAM: faster, for serve), memory (rdflib), or the "
+        "query URL of a SPARQL 1.1 endpoint (also FLOWGRAPH_STORE)",
     ),
 ]
 
@@ -1198,6 +1200,14 @@ def serve(
             "oxigraph-memory)",
         ),
     ] = None,
+    result_cache_mb: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="MB of answers kept per build to answer repeated queries without a worker "
+            "(default 64; 0: none; also FLOWGRAPH_RESULT_CACHE_MB)",
+        ),
+    ] = None,
 ) -> None:
     """Serve the SPARQL endpoint, query page and linked-data pages (builds the graph first if none exists)."""
     import logging
@@ -1207,7 +1217,9 @@ def serve(
     from flowgraph.serve.server import run as run_server
     from flowgraph.store import snapshot as snapshots
 
-    settings = _settings(store, query_workers=workers)  # validated, as FLOWGRAPH_QUERY_WORKERS is
+    settings = _settings(  # validated, as FLOWGRAPH_QUERY_WORKERS is
+        store, query_workers=workers, result_cache_mb=result_cache_mb
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         if not settings.remote_store:

@@ -74,10 +74,23 @@ class Settings(BaseSettings):
         description="Namespace under which entity IRIs are minted (must end with / or #)",
     )
     store: str = Field(
-        default="oxigraph",
-        description="Store: oxigraph (embedded on disk, default), oxigraph-memory (the build loaded into "
-        "Oxigraph in memory: 3-7x faster queries, RAM for every query worker), memory (rdflib), or the "
-        "query URL of a SPARQL 1.1 endpoint",
+        default="auto",
+        description="Store: auto (default: for serve, oxigraph-memory when every process's copy fits "
+        "in the free memory, else oxigraph; for one-shot commands, oxigraph), oxigraph (embedded on "
+        "disk), oxigraph-memory (the build loaded into Oxigraph in memory: 3-7x faster queries, RAM "
+        "for every query worker), memory (rdflib), or the query URL of a SPARQL 1.1 endpoint",
+    )
+    memory_bytes_per_quad: int = Field(
+        default=400,
+        ge=1,
+        description="RAM one quad takes in an in-memory Oxigraph copy, for the auto store choice",
+    )
+    memory_fraction: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Share of MemAvailable the in-memory copies may take (counted twice, for the "
+        "moment a new build is loaded beside the old) before auto falls back to the on-disk store",
     )
     store_update_url: str | None = Field(
         default=None,
@@ -155,6 +168,18 @@ class Settings(BaseSettings):
     max_chains: int = Field(
         default=5_000, ge=1, description="Most sharing chains one trace request returns"
     )
+    result_cache_mb: float = Field(
+        default=64.0,
+        ge=0,
+        description="MB of SPARQL and API answers kept per snapshot to answer repeated requests "
+        "without a worker (least recently used out; no answer over 1/8 of it is kept; 0: none)",
+    )
+    cache_max_age: int = Field(
+        default=0,
+        ge=0,
+        description="Seconds a client or proxy may reuse an answer without asking again; 0 (the "
+        "default): `no-cache`, every reuse revalidated by ETag (a 304 that runs no query)",
+    )
     reload_interval: float = Field(
         default=1.0, gt=0, description="Seconds between checks for a newly published build"
     )
@@ -188,12 +213,12 @@ class Settings(BaseSettings):
     @field_validator("store")
     @classmethod
     def _known_store(cls, value: str) -> str:
-        if value in ("oxigraph", "oxigraph-memory", "memory") or value.startswith(
+        if value in ("auto", "oxigraph", "oxigraph-memory", "memory") or value.startswith(
             ("http://", "https://")
         ):
             return value
         raise ValueError(
-            f"unknown store {value!r}: use oxigraph, oxigraph-memory, memory or the http(s) URL of "
+            f"unknown store {value!r}: use auto, oxigraph, oxigraph-memory, memory or the http(s) URL of "
             "a SPARQL endpoint"
         )
 

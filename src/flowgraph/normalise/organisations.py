@@ -121,24 +121,13 @@ def merge(
         where[row["id"]] = (path, line)
     taken = set(by_alias) | reserved  # recipient categories' aliases are curated too
     for target, row in merged_aliases:  # the register's spellings of a curated body, after its own
-        extra = []
-        for alias in [row["label"], *_split(row["aliases"])]:
-            key = alias_key(alias)
-            if key not in taken:
-                extra.append(alias)
-                taken.add(key)
+        extra = _unclaimed([row["label"], *_split(row["aliases"])], taken)
         if extra:
             rows[target]["aliases"] = "|".join([*_split(rows[target]["aliases"]), *extra])
     for row in additions:
         rows[row["id"]] = row
         # an alias a curated body claims (or an earlier generated one) is not this body's
-        kept = []
-        for alias in _split(row["aliases"]):
-            key = alias_key(alias)
-            if key not in taken:
-                kept.append(alias)
-                taken.add(key)
-        row["aliases"] = "|".join(kept)
+        row["aliases"] = "|".join(_unclaimed(_split(row["aliases"]), taken))
         row["generated"] = "true"  # its label may name a curated body too: the curated one wins
         taken.add(alias_key(row["label"]))
     for row in rows.values():
@@ -150,6 +139,17 @@ def merge(
                     raise VocabularyError(path, f"{column} names unknown organisation {i!r}", line)
             row[column] = "|".join(dict.fromkeys(i for i in ids if i != row["id"]))
     return list(rows.values())
+
+
+def _unclaimed(aliases: list[str], taken: set[str]) -> list[str]:
+    """The aliases whose key no body has claimed yet; their keys are claimed now."""
+    kept = []
+    for alias in aliases:
+        key = alias_key(alias)
+        if key not in taken:
+            kept.append(alias)
+            taken.add(key)
+    return kept
 
 
 def _enrich(row: dict[str, str], extra: dict[str, str]) -> None:

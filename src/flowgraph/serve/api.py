@@ -14,6 +14,7 @@ from flowgraph.errors import QueryError
 from flowgraph.query.library import LibraryQuery, run
 from flowgraph.query.names import bind_query_names
 from flowgraph.serve.deps import Runtime, get_runtime
+from flowgraph.serve.http_cache import cached
 from flowgraph.serve.limits import page_work
 from flowgraph.serve.names import names_of
 from flowgraph.serve.work import call_in_worker
@@ -44,12 +45,19 @@ def library_json(runtime: Runtime, name: str, bound: dict[str, Any]) -> bytes:
 def _endpoint(query: LibraryQuery):
     async def handler(request: Request, runtime: Runtime, **params: Any) -> Response:
         bound = {k: _value(v) for k, v in params.items() if v is not None}
-        if any(k in query.param_kinds and isinstance(v, str) for k, v in bound.items()):
-            bound = await page_work(  # names (labels, aliases) to IRIs: NameProblem on a miss
-                runtime.lanes, bind_query_names, query, bound, lambda: names_of(runtime)
+
+        async def produce() -> bytes:
+            named = bound
+            if any(k in query.param_kinds and isinstance(v, str) for k, v in bound.items()):
+                named = await page_work(  # names (labels, aliases) to IRIs: NameProblem on a miss
+                    runtime.lanes, bind_query_names, query, bound, lambda: names_of(runtime)
+                )
+            return await call_in_worker(
+                request, runtime, f"{__name__}:library_json", query.name, named
             )
-        body = await call_in_worker(request, runtime, f"{__name__}:library_json", query.name, bound)
-        return Response(body, media_type="application/json")
+
+        key = ("api", query.name, sorted(bound.items()))
+        return await cached(request, runtime, key, "application/json", produce)
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),

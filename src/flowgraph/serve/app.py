@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
 from flowgraph.serve.executor import ProcessExecutor
 from flowgraph.serve.headers import SecurityHeaders
+from flowgraph.serve.http_cache import snapshot_id
+from flowgraph.serve.page_cache import PageCache
 from flowgraph.settings import Settings
+from flowgraph.store import backend_choice
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.base import open_store
 
@@ -31,13 +35,13 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
     if not settings.remote_store:
         hold = snapshots.hold(snapshot) if snapshot else snapshots.hold_current(settings.output_dir)
         snapshot = hold.snapshot
+    executors: list[ProcessExecutor] = []
     try:
-        store = open_store(settings, snapshot)
-        prefix = f"{settings.base_iri}graph/"
-        graphs = [g for g in store.named_graphs() if g.startswith(prefix)]
+        # workers first: they load their copies while this process loads its own
         executor = ProcessExecutor(
             settings, snapshot, settings.query_workers, settings.query_timeout, settings.max_results
         )
+        executors.append(executor)
         page_executor = ProcessExecutor(  # API queries, traces, maps, checks: a lane of their own
             settings,
             snapshot,
@@ -47,8 +51,20 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
             queue_size=settings.page_threads,
             warm="flowgraph.serve.explore:warm",
         )
+        executors.append(page_executor)
+        started = time.monotonic()
+        store = open_store(settings, snapshot)
+        prefix = f"{settings.base_iri}graph/"
+        graphs = [g for g in store.named_graphs() if g.startswith(prefix)]
         executor.wait_ready()  # page workers warm up meanwhile: a page waits for one, not the server
+        log.info(
+            "%s store opened by this process and the query workers in %.1f s",
+            settings.store,
+            time.monotonic() - started,
+        )
     except BaseException:
+        for opened in executors:
+            opened.close()
         if hold is not None:
             hold.release()
         raise
@@ -61,12 +77,27 @@ def open_runtime(settings: Settings, library: dict, snapshot: Path | None) -> Ru
         snapshot=snapshot,
         page_executor=page_executor,
         hold=hold,
+        snapshot_id=snapshot_id(settings, snapshot),
+        results=PageCache(max_entries=100_000, max_bytes=int(settings.result_cache_mb * 1e6)),
     )
+
+
+def choose_store(settings: Settings, snapshot: Path | None) -> Settings:
+    """`auto` made concrete for the snapshot served first (kept for the builds that follow),
+    and the choice logged with its reason."""
+    if settings.remote_store:
+        return settings
+    processes = 1 + settings.query_workers + settings.page_workers  # each opens its own store
+    target = snapshot or snapshots.current(settings.output_dir)
+    chosen, choice = backend_choice.resolve(settings, target, processes)
+    log.info("store: %s (%s)", choice.backend, choice.reason)
+    return chosen
 
 
 def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     """The endpoint over `snapshot` (default: the current build, followed as builds publish new
     ones) or the external store the settings name; nothing global is shared."""
+    settings = choose_store(settings, snapshot)
     library = load_library(settings.queries_dir)
     waivers = []
     if settings.check_waivers is not None:  # read once, so a malformed file stops the start

@@ -48,6 +48,8 @@ class Runtime:
     retired: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     lanes: Lanes | None = None  # the app's thread lanes (set by `Live`)
+    snapshot_id: str | None = None  # names the data in ETags (serve.http_cache); None: no caching
+    results: PageCache = field(default_factory=lambda: PageCache(max_bytes=0))  # SPARQL/API answers
 
     def query_page(self) -> HTMLResponse:
         from flowgraph.serve.query_page import query_page

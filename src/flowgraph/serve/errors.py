@@ -68,6 +68,7 @@ def error_page(status: int, message: str, path: str, extra: str = "") -> str:
 def error_response(
     request: Request, status: int, detail: Any, headers: dict[str, str] | None = None
 ) -> Response:
+    headers = {"Cache-Control": "no-store", **(headers or {})}  # errors are never cached
     if wants_html(request.url.path, request.headers.get("accept")):
         message = detail if isinstance(detail, str) else _validation_text(detail)
         return Response(

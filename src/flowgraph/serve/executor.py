@@ -141,10 +141,11 @@ def _answer(
         else:
             conn.send(("ok", value))
         return
-    query, default_graphs, named_graphs, cap, native_json, max_bytes = rest
-    if native_json and hasattr(store, "select_json"):
-        body = store.select_json(query, default_graphs, named_graphs, cap, max_bytes=max_bytes)
-        outcome = Outcome("json", body=body)
+    query, default_graphs, named_graphs, cap, native, max_bytes = rest
+    if native is not None and hasattr(store, "serialize_results"):
+        outcome = store.serialize_results(
+            query, default_graphs, named_graphs, cap, native, max_bytes
+        )
     else:
         outcome = store.evaluate(query, default_graphs, named_graphs, cap)
     if outcome_bytes(outcome) > max_bytes:
@@ -324,15 +325,16 @@ class ProcessExecutor:
         query: str,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
-        native_json: bool = False,
+        native: tuple[str, str] | None = None,
         *,
         arrived: float | None = None,
         cancelled: threading.Event | None = None,
         admitted: bool = False,
     ) -> Outcome:
         """Evaluate in a worker within `timeout` seconds of `arrived` (a monotonic time; default
-        now). With `native_json` (a SELECT whose client wants SPARQL JSON) a store that can
-        serialize results itself returns them as bytes (Outcome kind "json"). A caller that has
+        now). With `native` (the syntax the client wants: ("results", "json"|"xml"|"csv"|"tsv") or
+        ("graph", an RDF media type)) a store that can serialize results itself returns them as
+        bytes (Outcome kind "body"). A caller that has
         not called `admit` itself is admitted here."""
         if not admitted:
             self.admit()
@@ -344,7 +346,7 @@ class ProcessExecutor:
                 default_graphs,
                 named_graphs,
                 self.max_results,
-                native_json,
+                native,
                 self.max_bytes,
             )
             return self._run(request, deadline, cancelled)

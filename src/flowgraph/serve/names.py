@@ -29,6 +29,9 @@ def names_of(runtime: Runtime) -> Names:
     )
 
 
+NO_STORE = {"Cache-Control": "no-store"}  # an error is never cached
+
+
 def resolve(runtime: Runtime, name: str | None, kind: str, what: str) -> str | None:
     """The IRI `name` names (None for no name, or the empty field of a form); a NameProblem
     otherwise."""
@@ -45,14 +48,14 @@ async def name_problem(request: Request, exc: Exception) -> Response:
         request.url.path in HTML_PAGES
         and wants_html(request.url.path, request.headers.get("accept"))
     ):
-        return JSONResponse(exc.as_json(), status_code=exc.status)
+        return JSONResponse(exc.as_json(), status_code=exc.status, headers=NO_STORE)
     links = "".join(
         f"<li><a href='{escape(_replaced(request, exc.name, s), quote=True)}'>{escape(s)}</a></li>"
         for s in exc.suggestions
     )
     extra = f"<p>Did you mean:</p><ul class='suggestions'>{links}</ul>" if links else ""
     page = error_page(exc.status, str(exc), request.url.path, extra)
-    return HTMLResponse(page, status_code=exc.status)
+    return HTMLResponse(page, status_code=exc.status, headers=NO_STORE)
 
 
 def _replaced(request: Request, name: str, suggestion: str) -> str:

@@ -27,7 +27,7 @@ class PageCache:
             return page
 
     def put(self, key: tuple[str, ...], body: bytes, media_type: str, status: int) -> None:
-        if len(body) > self.max_bytes // 8:
+        if not self.max_bytes or len(body) > self.max_bytes // 8:
             return  # one huge page must not push out everything else
         with self._lock:
             old = self._pages.pop(key, None)

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from flowgraph.serve.executor import Outcome, Term
+from flowgraph.store.results import GRAPH_PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -147,16 +148,8 @@ def serialize_graph(outcome: Outcome, media_type: str) -> bytes:
         items = [
             ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in outcome.triples or []
         ]
-    prefixes = {
-        "fg": "https://w3id.org/flowgraph/ns#",
-        "dpv": "https://w3id.org/dpv#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "dct": "http://purl.org/dc/terms/",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-    }
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(items, format=fmt, prefixes=prefixes)
+        return ox.serialize(items, format=fmt, prefixes=GRAPH_PREFIXES)
     return ox.serialize(items, format=fmt)
 
 

@@ -17,6 +17,7 @@ from flowgraph.serve.executor import (
     ProcessExecutor,
 )
 from flowgraph.serve.guard import Refused, check_read_only
+from flowgraph.serve.http_cache import VARY, cached, volatile
 from flowgraph.serve.protocol import (
     ProtocolError,
     dataset_parameters,
@@ -38,15 +39,17 @@ from flowgraph.serve.work import in_worker
 from flowgraph.store.sparql_text import query_form
 
 router = APIRouter()
+ASK_TYPES = [t for t in SELECT_TYPES if SELECT_TYPES[t] in ("json", "xml")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error as text; never stored by any cache (it may be a time-out or an overload)."""
     return Response(
         f"{message}\n",
         status_code=status,
         media_type="text/plain; charset=utf-8",
-        headers=headers,
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
 
@@ -57,7 +60,7 @@ async def run_in_worker(
     query: str,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
-    native_json: bool = False,
+    native: tuple[str, str] | None = None,
 ) -> Outcome:
     """Admit the query (or refuse it at once), run it in a worker within the time limit counted
     from now, and stop it if the client goes away meanwhile."""
@@ -65,7 +68,7 @@ async def run_in_worker(
         request,
         runtime,
         executor,
-        partial(executor.run, query, default_graphs, named_graphs, native_json),
+        partial(executor.run, query, default_graphs, named_graphs, native),
     )
 
 
@@ -110,15 +113,18 @@ async def _params(request: Request, runtime: Runtime) -> dict[str, list[str]]:
     return params
 
 
-def service_description(request: Request, runtime: Runtime, media_type: str) -> Response:
+async def service_description(request: Request, runtime: Runtime, media_type: str) -> Response:
     """Built once per snapshot, endpoint address and media type (the bytes, not the response:
     middleware adds headers to a response's own list)."""
     endpoint = endpoint_url(request, runtime.settings)
-    body = runtime.once(
-        f"service description {endpoint} {media_type}",
-        lambda: _service_description(runtime, endpoint, media_type),
-    )
-    return Response(body, media_type=media_type)
+
+    async def produce() -> bytes:
+        return runtime.once(
+            f"service description {endpoint} {media_type}",
+            lambda: _service_description(runtime, endpoint, media_type),
+        )
+
+    return await cached(request, runtime, ("service description", endpoint), media_type, produce)
 
 
 def _service_description(runtime: Runtime, endpoint: str, media_type: str) -> bytes:
@@ -149,6 +155,40 @@ def _service_description(runtime: Runtime, endpoint: str, media_type: str) -> by
         "application/rdf+xml": "xml",
     }[media_type]
     return described.serialize(format=fmt, encoding="utf-8")
+
+
+def plan(form: str, accept: str | None) -> tuple[str, tuple[str, str]] | None:
+    """The response's content type and the syntax a worker is to write it in, known from the
+    query form before running (so the ETag can be checked first); None when it is not."""
+    if form == "select" or form == "ask":
+        offered = list(SELECT_TYPES) if form == "select" else ASK_TYPES
+        media = negotiate(accept, offered)
+        if media is None:
+            return None
+        return content_type(media), ("results", SELECT_TYPES[media])
+    if form in ("construct", "describe"):
+        media = graph_media_type(accept)
+        return None if media is None else (media, ("graph", media))
+    return None
+
+
+def content_type(media: str) -> str:
+    return media + ("; charset=utf-8" if SELECT_TYPES.get(media) in ("csv", "tsv") else "")
+
+
+def render(outcome: Outcome, accept: str | None) -> tuple[bytes, str]:
+    """A result of plain terms in the syntax the client accepts, by the Python serializers
+    (stores that cannot write results themselves: rdflib, an external endpoint)."""
+    if outcome.kind == "graph":
+        media = graph_media_type(accept)
+        if media is None:
+            raise ProtocolError(406, f"a graph result is available as {', '.join(GRAPH_TYPES)}")
+        return serialize_graph(outcome, media), media
+    offered = list(SELECT_TYPES) if outcome.kind == "select" else ASK_TYPES
+    media = negotiate(accept, offered)
+    if media is None:
+        raise ProtocolError(406, f"this result is available as {', '.join(offered)}")
+    return serialize_select(outcome, SELECT_TYPES[media]), content_type(media)
 
 
 async def handle(request: Request, runtime: Runtime) -> Response:
@@ -184,7 +224,7 @@ async def handle(request: Request, runtime: Runtime) -> Response:
                     406,
                     "the service description is available as text/turtle, application/n-triples, application/ld+json or application/rdf+xml",
                 )
-            return service_description(request, runtime, media)
+            return await service_description(request, runtime, media)
         query = queries[0]
         if not query.strip():
             raise ProtocolError(400, "the query is empty")
@@ -200,30 +240,24 @@ async def handle(request: Request, runtime: Runtime) -> Response:
             default_graphs = []
         form = query_form(query)
         accept = requested_types(form, params.get("format", []), request.headers.get("accept"))
-        native_json = (
-            form == "select"
-            and negotiate(accept, list(SELECT_TYPES)) == "application/sparql-results+json"
-        )
-        outcome = await run_in_worker(
-            request, runtime, runtime.executor, query, default_graphs, named_graphs, native_json
-        )
-        if outcome.kind == "json":
-            return Response(outcome.body, media_type="application/sparql-results+json")
-        if outcome.kind == "graph":
-            media = graph_media_type(accept)
-            if media is None:
-                raise ProtocolError(406, f"a graph result is available as {', '.join(GRAPH_TYPES)}")
-            return Response(serialize_graph(outcome, media), media_type=media)
-        offered = (
-            list(SELECT_TYPES)
-            if outcome.kind == "select"
-            else [t for t in SELECT_TYPES if SELECT_TYPES[t] in ("json", "xml")]
-        )
-        media = negotiate(accept, offered)
-        if media is None:
-            raise ProtocolError(406, f"this result is available as {', '.join(offered)}")
-        charset = "; charset=utf-8" if SELECT_TYPES[media] in ("csv", "tsv") else ""
-        return Response(serialize_select(outcome, SELECT_TYPES[media]), media_type=media + charset)
+        planned = plan(form, accept)
+        if planned is None:  # not a query form we know, or nothing acceptable: told after running
+            outcome = await run_in_worker(
+                request, runtime, runtime.executor, query, default_graphs, named_graphs
+            )
+            body, media = render(outcome, accept)
+            headers = {"Cache-Control": "no-cache", "Vary": VARY}
+            return Response(body, media_type=media, headers=headers)
+        media, native = planned
+
+        async def produce() -> bytes:
+            outcome = await run_in_worker(
+                request, runtime, runtime.executor, query, default_graphs, named_graphs, native
+            )
+            return outcome.body if outcome.kind == "body" else render(outcome, accept)[0]
+
+        key = ("sparql", query, default_graphs, named_graphs)
+        return await cached(request, runtime, key, media, produce, not volatile(query))
     except ProtocolError as exc:
         return error(exc.status, unshift_positions(exc.message, added_lines), exc.headers)
 

@@ -44,7 +44,7 @@ def open_store(settings: Settings, snapshot: Path | None = None) -> GraphStore:
 
         return RemoteStore.open(settings)
     path = snapshot or snapshots.current(settings.output_dir)
-    if settings.store == "oxigraph":
+    if settings.store in ("oxigraph", "auto"):  # auto: serve resolves it first (backend_choice)
         from flowgraph.store.oxigraph import OxigraphStore
 
         return OxigraphStore.open(path)

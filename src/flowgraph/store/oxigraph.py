@@ -11,8 +11,16 @@ import pyoxigraph as ox
 
 from flowgraph.errors import QueryError, StoreError
 from flowgraph.store import snapshot as snapshots
-from flowgraph.store.results import Outcome, ResultTooLarge, Term, capped, too_many
+from flowgraph.store.results import (
+    GRAPH_PREFIXES,
+    Outcome,
+    ResultTooLarge,
+    Term,
+    capped,
+    too_many,
+)
 from flowgraph.store.sparql_text import bind_in_where, has_dataset_clause
+from flowgraph.store.tsv import read_select
 
 DIRECTORY = "oxigraph"
 
@@ -61,31 +69,6 @@ def load_snapshot(snapshot: Path, on_graph: Callable[[str], None] | None = None)
     del store
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_STRING = ox.NamedNode(_XSD + "string")
-_INTEGERS = {ox.NamedNode(_XSD + t) for t in ("integer", "int", "long")}
-_BOOLEAN = ox.NamedNode(_XSD + "boolean")
-_DECIMALS = {ox.NamedNode(_XSD + t) for t in ("decimal", "double", "float")}
-
-
-def to_python(term: Any) -> Any:
-    """A result term as a plain Python value (hot path: exact type checks, common case first)."""
-    if term is None:
-        return None
-    if type(term) is ox.Literal:
-        datatype = term.datatype
-        if datatype == _STRING:
-            return term.value
-        if datatype in _INTEGERS:
-            return int(term.value)
-        if datatype == _BOOLEAN:
-            return term.value == "true"
-        if datatype in _DECIMALS:
-            return float(term.value)
-        return term.value
-    return term.value
-
-
 class OxigraphStore:
     name = "oxigraph"
 
@@ -128,13 +111,10 @@ class OxigraphStore:
             raise QueryError(str(exc)) from exc
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        positions = range(len(names))
-        rows = [
-            dict(zip(names, [to_python(solution[i]) for i in positions], strict=True))
-            for solution in result
-        ]
-        return names, rows
+        try:
+            return read_select(result.serialize(format=ox.QueryResultsFormat.TSV))
+        except (OSError, RuntimeError, ValueError) as exc:  # evaluation runs while writing
+            raise QueryError(f"{type(exc).__name__}: {exc}") from exc
 
     def _query(
         self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None
@@ -166,21 +146,58 @@ class OxigraphStore:
         cap: int = 10_000,
     ) -> Outcome:
         """Any query form, with the protocol's dataset (none given: the union default graph)."""
+        return _plain(self._query(query, default_graphs, named_graphs), cap)
+
+    def serialize_results(
+        self,
+        query: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        cap: int = 10_000,
+        native: tuple[str, str] = ("results", "json"),
+        max_bytes: int | None = None,
+    ) -> Outcome:
+        """The result as the bytes of one syntax, written by Oxigraph itself (on large results
+        the endpoint's throughput is bound by serialization, which Python does several times
+        slower). `native` is ("results", "json"|"xml"|"csv"|"tsv") for a SELECT or ASK, or
+        ("graph", media type) for a CONSTRUCT or DESCRIBE. A result of another form than asked
+        comes back as plain terms (`evaluate`'s outcome) for the caller to serialize.
+
+        The row cap is counted on a line-per-row form (TSV for solutions, N-Triples for
+        triples) while Oxigraph writes it, and writing stops at the first row over the cap or
+        byte over `max_bytes`, so an over-cap result never sits in memory; that form is then
+        parsed and written again in the syntax asked for, natively too, under the byte cap."""
+        family, syntax = native
         result = self._query(query, default_graphs, named_graphs)
         if isinstance(result, ox.QueryBoolean):
-            return Outcome("ask", boolean=bool(result))
+            if family != "results" or syntax not in ("json", "xml"):
+                return _plain(result, cap)
+            return Outcome("body", body=result.serialize(format=RESULT_SYNTAXES[syntax]))
         if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = [
-                [plain_term(solution[v]) for v in variables]
-                for solution in capped(result, cap, "rows")
-            ]
-            return Outcome("select", variables=variables, rows=rows)
-        triples = [
-            (plain_term(t.subject), plain_term(t.predicate), plain_term(t.object))
-            for t in capped(result, cap, "triples")
-        ]
-        return Outcome("graph", triples=triples)
+            if family != "results":
+                return _plain(result, cap)
+            tsv = _capped_write(result, ox.QueryResultsFormat.TSV, cap + 1, cap, "rows", max_bytes)
+            if syntax == "tsv":
+                return Outcome("body", body=tsv)
+            solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+            body = _capped_write(solutions, RESULT_SYNTAXES[syntax], None, cap, "rows", max_bytes)
+            return Outcome("body", body=body)
+        if family != "graph":
+            return _plain(result, cap)
+        nt = _capped_write(result, ox.RdfFormat.N_TRIPLES, cap, cap, "triples", max_bytes)
+        fmt = ox.RdfFormat.from_media_type(syntax)
+        if fmt == ox.RdfFormat.N_TRIPLES:
+            return Outcome("body", body=nt)
+        triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        prefixes = GRAPH_PREFIXES if fmt in _PREFIXED else None
+        sink = _CappedSink(None, max_bytes)
+        try:
+            ox.serialize(triples, sink, format=fmt, prefixes=prefixes)
+        except OSError:
+            if sink.over_bytes:
+                raise _too_big(max_bytes) from None
+            raise
+        return Outcome("body", body=b"".join(sink.chunks))
 
     def select_json(
         self,
@@ -190,27 +207,13 @@ class OxigraphStore:
         cap: int = 10_000,
         max_bytes: int | None = None,
     ) -> bytes:
-        """A SELECT's SPARQL JSON results, serialized by Oxigraph itself: on large results the
-        endpoint's throughput is bound by serialization, which Python does several times slower.
-        Rows are counted on Oxigraph's TSV form (one line per row, newlines escaped) while it is
-        written, and writing stops at the first row over the cap or byte over `max_bytes`."""
-        result = self._query(query, default_graphs, named_graphs)
-        if not isinstance(result, ox.QuerySolutions):
+        """A SELECT's SPARQL JSON results, serialized by Oxigraph (see `serialize_results`)."""
+        outcome = self.serialize_results(
+            query, default_graphs, named_graphs, cap, ("results", "json"), max_bytes
+        )
+        if outcome.body is None:
             raise QueryError("expected a SELECT query")
-        sink = _CappedSink(cap + 1, max_bytes)  # the header line, then at most `cap` rows
-        try:
-            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
-        except OSError:
-            if sink.over_rows:
-                raise too_many(cap, "rows") from None
-            if sink.over_bytes:
-                raise ResultTooLarge(
-                    f"the result is over the {max_bytes:,}-byte limit; add a LIMIT or narrow the query"
-                ) from None
-            raise
-        tsv = b"".join(sink.chunks)
-        solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        return solutions.serialize(format=ox.QueryResultsFormat.JSON)
+        return outcome.body
 
     def named_graphs(self) -> list[str]:
         """From the store's graph index: a SPARQL `GRAPH ?g` scan reads every quad."""
@@ -224,7 +227,7 @@ class _CappedSink:
     """A write target that refuses to grow past a number of lines or bytes (Oxigraph stops
     serializing at the first refused write, so an over-cap result never sits in memory)."""
 
-    def __init__(self, max_lines: int, max_bytes: int | None) -> None:
+    def __init__(self, max_lines: int | None, max_bytes: int | None) -> None:
         self.max_lines = max_lines
         self.max_bytes = max_bytes
         self.chunks: list[bytes] = []
@@ -236,7 +239,7 @@ class _CappedSink:
     def write(self, data: bytes) -> int:
         self.lines += data.count(b"\n")
         self.size += len(data)
-        if self.lines > self.max_lines:
+        if self.max_lines is not None and self.lines > self.max_lines:
             self.over_rows = True
             raise OSError("row cap")
         if self.max_bytes is not None and self.size > self.max_bytes:
@@ -247,6 +250,55 @@ class _CappedSink:
 
     def flush(self) -> None:
         pass
+
+
+RESULT_SYNTAXES = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+
+
+def _too_big(max_bytes: int | None) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result is over the {max_bytes:,}-byte limit; add a LIMIT or narrow the query"
+    )
+
+
+def _capped_write(
+    result: Any, fmt: Any, max_lines: int | None, cap: int, unit: str, max_bytes: int | None
+) -> bytes:
+    """`result.serialize` into a `_CappedSink`: the bytes, or ResultTooLarge at the first line
+    over `max_lines` or byte over `max_bytes`."""
+    sink = _CappedSink(max_lines, max_bytes)
+    try:
+        result.serialize(sink, format=fmt)
+    except OSError:
+        if sink.over_rows:
+            raise too_many(cap, unit) from None
+        if sink.over_bytes:
+            raise _too_big(max_bytes) from None
+        raise
+    return b"".join(sink.chunks)
+
+
+def _plain(result: Any, cap: int) -> Outcome:
+    """A query result as plain terms, capped (the form Python serializers and pickling take)."""
+    if isinstance(result, ox.QueryBoolean):
+        return Outcome("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = [
+            [plain_term(solution[v]) for v in variables] for solution in capped(result, cap, "rows")
+        ]
+        return Outcome("select", variables=variables, rows=rows)
+    triples = [
+        (plain_term(t.subject), plain_term(t.predicate), plain_term(t.object))
+        for t in capped(result, cap, "triples")
+    ]
+    return Outcome("graph", triples=triples)
 
 
 def plain_term(term: Any) -> Term | None:

@@ -16,6 +16,15 @@ Term = tuple[
 ]  # (kind: uri|bnode|literal, value, datatype, language)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+# Prefixes graph results are written with, in the syntaxes that have them.
+GRAPH_PREFIXES = {
+    "fg": "https://w3id.org/flowgraph/ns#",
+    "dpv": "https://w3id.org/dpv#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
 
 
 class QueryTimeout(QueryError):
@@ -28,12 +37,12 @@ class ResultTooLarge(QueryError):
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # select | ask | graph | json
+    kind: str  # select | ask | graph | body
     variables: list[str] | None = None
     rows: list[list[Term | None]] | None = None
     boolean: bool | None = None
     triples: list[tuple[Term, Term, Term]] | None = None
-    body: bytes | None = None  # kind "json": SPARQL JSON results serialized by the store itself
+    body: bytes | None = None  # kind "body": the result in the syntax asked, written by the store
 
 
 def too_many(cap: int, unit: str) -> ResultTooLarge:

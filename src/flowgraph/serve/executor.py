@@ -231,6 +231,8 @@ class _Worker:
             _check(deadline, cancelled, "while a query worker was starting")
 
     def stop(self, kill: bool = False) -> None:
+        if not kill and not self.ready and not self.conn.poll(0):
+            kill = True  # still starting or warming up (not awaited): it has nothing to finish
         if kill:
             self.process.kill()
         else:

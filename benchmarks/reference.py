@@ -107,7 +107,7 @@ def compare_to_reference(
         for name, text in texts.items():
             failed = len(cold.failures)
             http, floor = interleaved(
-                lambda t=text: cold(t), lambda t=text: run_and_serialize(store, t), repeat
+                lambda t=text: cold(t), lambda t=text: run_and_serialize(store, t), repeat, 30
             )
             row = {
                 "reference_s": round(statistics.median(floor), 5),

@@ -57,11 +57,14 @@ def timed(fn: Any, repeat: int = 5) -> list[float]:
 SLOW_QUERY = 5.0  # seconds; a query slower than this is repeated only as often as fits a minute
 
 
-def interleaved(first: Any, second: Any, repeat: int) -> tuple[list[float], list[float]]:
-    """Alternate the two, so a burst of load on the shared machine hits both alike."""
+def interleaved(
+    first: Any, second: Any, repeat: int, budget: float = 60
+) -> tuple[list[float], list[float]]:
+    """Alternate the two, so a burst of load on the shared machine hits both alike; a slow
+    query is repeated only as often as fits `budget` seconds."""
     a, b = timed(first, 1), timed(second, 1)
     slowest = max(a[0], b[0])
-    runs = repeat if slowest < SLOW_QUERY else max(1, min(repeat, int(60 / slowest)))
+    runs = repeat if slowest < SLOW_QUERY else max(1, min(repeat, int(budget / slowest)))
     for _ in range(runs - 1):
         a += timed(first, 1)
         b += timed(second, 1)

@@ -128,6 +128,18 @@ def test_a_small_run_end_to_end(tmp_path):
         for backend in ("oxigraph", "oxigraph-memory"):
             assert load[backend]["failures"] == 0 and load[backend]["completed"] == 64
         assert load["oxigraph"]["rows"] == load["oxigraph-memory"]["rows"]
+    # issue 17: the default serve against the physical reference, a warm request, CLI start-up
+    backend = result["serve_backend"]
+    assert backend in ("oxigraph", "oxigraph-memory")
+    assert all(backend in load for load in result["http"].values())
+    assert result["c1"].keys() == result["queries"].keys()
+    for row in result["c1"].values():
+        assert row["reference_s"] > 0 and row["http_c1_s"] > 0 and "errors" not in row
+    assert len(result["warm"]) == 3
+    assert all(w["p50_ms"] > 0 and w["first_status"] == 200 for w in result["warm"].values())
+    assert 0 < result["cli_startup_s"] < result["build_s"]
+    assert report["run"]["command"].startswith("python -m benchmarks --councils 1")
+    assert any(t["name"].startswith("endpoint latency") for t in report["targets"])
     assert {t["name"].split(" at ")[0] for t in report["targets"]} >= {
         "full build",
         "viz page size (MB)",

@@ -46,10 +46,14 @@ def render(document: dict[str, Any], source: str) -> str:
 
 
 def replace_block(text: str, block: str) -> str:
-    start, end = text.find(START), text.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"the README has no {START} ... {END} block")
-    return text[: start + len(START)] + "\n" + block + text[end:]
+    """Replace what lies between the markers, each alone on its line (a marker quoted in prose
+    is not one)."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip() == START]
+    ends = [i for i, line in enumerate(lines) if line.strip() == END]
+    if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
+        raise ValueError(f"the README needs one {START} ... {END} block, each on its own line")
+    return "".join(lines[: starts[0] + 1]) + block + "".join(lines[ends[0] :])
 
 
 def main(argv: list[str]) -> int:

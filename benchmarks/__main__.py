@@ -24,6 +24,11 @@ if sys.argv[1:2] == ["load"]:
 
     sys.exit(load(sys.argv[2:]))
 
+if sys.argv[1:2] == ["report"]:
+    from benchmarks.report import main as report
+
+    sys.exit(report(sys.argv[2:]))
+
 from benchmarks.run import main
 
 main()

@@ -63,16 +63,18 @@ def _peak_kb(pid: int) -> int:
 
 
 @contextmanager
-def serving(build_dir: Path, store: str, timeout_s: float, log: Path):
-    """`flowgraph serve` over the build with the given store backend, until the block ends."""
+def serving(build_dir: Path, store: str | None, timeout_s: float, log: Path):
+    """`flowgraph serve` over the build with the given store backend (None: serve's default,
+    whatever FLOWGRAPH_STORE says in this environment being left out), until the block ends."""
     port = free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "FLOWGRAPH_STORE"},
         "FLOWGRAPH_BUILD_DIR": str(build_dir),
-        "FLOWGRAPH_STORE": store,
         "FLOWGRAPH_QUERY_TIMEOUT": str(timeout_s),
         "FLOWGRAPH_MAX_RESULTS": "1000000",
     }
+    if store is not None:
+        env["FLOWGRAPH_STORE"] = store
     started = time.perf_counter()
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -86,7 +88,9 @@ def serving(build_dir: Path, store: str, timeout_s: float, log: Path):
         deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"serve ({store}) exited:\n{log.read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"serve ({store or 'default'}) exited:\n{log.read_text()[-2000:]}"
+                )
             try:
                 if httpx.get(base + "/sparql", timeout=5, trust_env=False).status_code == 200:
                     break

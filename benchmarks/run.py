@@ -25,12 +25,20 @@ import pyoxigraph as ox
 import rdflib
 
 from benchmarks.endpoint import bare_store_rss_mb, load_test, serving
+from benchmarks.reference import (
+    cli_startup_s,
+    compare_to_reference,
+    reference_store,
+    served_backend,
+    warm_request,
+)
 from flowgraph.errors import QueryError
 from flowgraph.query.library import load_library, run
 from flowgraph.settings import PROJECT_ROOT, Settings
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.base import open_store
 from flowgraph.store.oxigraph import concatenated
+from flowgraph.store.sparql_text import bind_in_where
 from flowgraph.synth.corpus import write_corpus
 
 B = "https://w3id.org/flowgraph/id/"
@@ -49,11 +57,14 @@ def timed(fn: Any, repeat: int = 5) -> list[float]:
 SLOW_QUERY = 5.0  # seconds; a query slower than this is repeated only as often as fits a minute
 
 
-def interleaved(first: Any, second: Any, repeat: int) -> tuple[list[float], list[float]]:
-    """Alternate the two, so a burst of load on the shared machine hits both alike."""
+def interleaved(
+    first: Any, second: Any, repeat: int, budget: float = 60
+) -> tuple[list[float], list[float]]:
+    """Alternate the two, so a burst of load on the shared machine hits both alike; a slow
+    query is repeated only as often as fits `budget` seconds."""
     a, b = timed(first, 1), timed(second, 1)
     slowest = max(a[0], b[0])
-    runs = repeat if slowest < SLOW_QUERY else max(1, min(repeat, int(60 / slowest)))
+    runs = repeat if slowest < SLOW_QUERY else max(1, min(repeat, int(budget / slowest)))
     for _ in range(runs - 1):
         a += timed(first, 1)
         b += timed(second, 1)
@@ -189,8 +200,13 @@ def bench_size(
     )
     result["viz_page_mb"] = round(page.stat().st_size / 1e6, 2)
     shutil.rmtree(load_dir, ignore_errors=True)
-    result.update(bench_endpoint(result, build_dir, files, work, councils <= http_max))
+    result.update(
+        bench_endpoint(
+            result, build_dir, snapshot, files, work, councils <= http_max, controller, repeat
+        )
+    )
     store.close()
+    result["cli_startup_s"] = round(cli_startup_s(env), 3)
     # Last, so that every figure above reads the freshly built (compacted) store: a store patched
     # by incremental rebuilds answers some 20% slower until the next `build --full`.
     changed = corpus / "c000-s00.txt"
@@ -202,12 +218,20 @@ def bench_size(
 
 
 def bench_endpoint(
-    result: dict[str, Any], build_dir: Path, files: list[Path], work: Path, with_rdflib: bool
+    result: dict[str, Any],
+    build_dir: Path,
+    snapshot: Path,
+    files: list[Path],
+    work: Path,
+    with_rdflib: bool,
+    controller: str,
+    repeat: int,
 ) -> dict[str, Any]:
-    """Throughput of the three heaviest parameterless library queries at concurrency 8, on the
-    Oxigraph-backed endpoint (on disk, the default, and `--store oxigraph-memory`) and (when
-    `with_rdflib`) the same endpoint over rdflib's store and engine; then the peak memory of each
-    Oxigraph-backed server against a bare in-memory store."""
+    """The endpoint as `serve` starts by default: throughput of the three heaviest parameterless
+    library queries at concurrency 8; every timed library query at concurrency 1 (cold requests)
+    against the physical reference on the store that server answers from; a warm request; then
+    the same load test on the other Oxigraph backend and (when `with_rdflib`) over rdflib's store
+    and engine; and the peak memory of each Oxigraph-backed server against a bare in-memory store."""
     heaviest = sorted(
         (
             name
@@ -216,17 +240,31 @@ def bench_endpoint(
         ),
         key=lambda name: -result["queries"][name]["median_s"],
     )[:3]
-    out: dict[str, Any] = {"http": {}}
-    with serving(build_dir, "oxigraph", 120, work / "serve-oxigraph.log") as server:
+    texts = {}
+    for name in result["queries"]:
+        params = params_for(name, controller)
+        texts[name] = bind_in_where(LIBRARY[name].text, params) if params else LIBRARY[name].text
+    out: dict[str, Any] = {"http": {name: {} for name in heaviest}}
+    log = work / "serve-default.log"
+    with serving(build_dir, None, 120, log) as server:
+        backend = served_backend(log.read_text(errors="replace"), None)
+        out["serve_backend"] = backend
         for name in heaviest:
-            out["http"][name] = {"oxigraph": load_test(server, LIBRARY[name].text)}
-        out["serve_start_s"] = round(server.started_s, 2)
-        out["serve_peak_mb"] = round(server.peak_rss_mb(), 1)
-    with serving(build_dir, "oxigraph-memory", 120, work / "serve-oxigraph-memory.log") as server:
+            out["http"][name][backend] = load_test(server, LIBRARY[name].text)
+        reference = reference_store(snapshot, files, backend)
+        out["c1"] = compare_to_reference(server.base, reference, texts, repeat, interleaved)
+        del reference
+        out["warm"] = {name: warm_request(server.base, LIBRARY[name].text) for name in heaviest}
+        key, start_key = PEAK_KEYS[backend]
+        out[start_key] = round(server.started_s, 2)
+        out[key] = round(server.peak_rss_mb(), 1)
+    other = "oxigraph" if backend == "oxigraph-memory" else "oxigraph-memory"
+    with serving(build_dir, other, 120, work / f"serve-{other}.log") as server:
         for name in heaviest:
-            out["http"][name]["oxigraph-memory"] = load_test(server, LIBRARY[name].text)
-        out["memory_serve_start_s"] = round(server.started_s, 2)
-        out["memory_serve_peak_mb"] = round(server.peak_rss_mb(), 1)
+            out["http"][name][other] = load_test(server, LIBRARY[name].text)
+        key, start_key = PEAK_KEYS[other]
+        out[start_key] = round(server.started_s, 2)
+        out[key] = round(server.peak_rss_mb(), 1)
     out["bare_store_mb"] = round(bare_store_rss_mb(files), 1)
     if with_rdflib:
         with serving(build_dir, "memory", 600, work / "serve-memory.log") as server:
@@ -238,125 +276,151 @@ def bench_endpoint(
     return out
 
 
+# backend -> (key of its serve peak memory, key of its start-up time)
+PEAK_KEYS = {
+    "oxigraph": ("serve_peak_mb", "serve_start_s"),
+    "oxigraph-memory": ("memory_serve_peak_mb", "memory_serve_start_s"),
+}
+
+
 # (key in the http figures, key of the peak memory figure, how the target names it)
 SERVE_BACKENDS = [
-    ("oxigraph", "serve_peak_mb", ""),
+    ("oxigraph", "serve_peak_mb", " --store oxigraph"),
     ("oxigraph-memory", "memory_serve_peak_mb", " --store oxigraph-memory"),
 ]
 
 
+def target(name: str, value: Any, goal: str, met: bool) -> dict[str, Any]:
+    return {"name": name, "value": value, "target": goal, "met": bool(met)}
+
+
+def judged_sizes(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sizes issue 17 judges whole commands and the endpoint at: 50 councils and up (the
+    largest alone when every size is smaller)."""
+    return [r for r in results if r["councils"] >= 50] or [results[-1]]
+
+
+def how_served(result: dict[str, Any], backend: str) -> str:
+    """How a target names a backend: the default `serve` says which store it chose."""
+    label = "on disk" if backend == "oxigraph" else "in memory"
+    if result.get("serve_backend", "oxigraph") == backend:
+        return f" (default, {label})"
+    return dict((b, how) for b, _, how in SERVE_BACKENDS)[backend]
+
+
 def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue 17's figures (and issue 5's that still hold), each met or NOT met."""
     out = []
     largest = results[-1]
+    at = f"at {largest['councils']} councils"
     build_ratio = largest["build_s"] / max(largest["load_nquads_s"], 1e-9)
-    out.append(
-        {
-            "name": f"full build at {largest['councils']} councils vs pyoxigraph loading its N-Quads",
-            "value": round(build_ratio, 1),
-            "target": "<= 3x",
-            "met": build_ratio <= 3,
-        }
-    )
+    out.append(target(f"full build {at} vs pyoxigraph loading its N-Quads", round(build_ratio, 1), "<= 3x", build_ratio <= 3))  # fmt: skip
     incremental = largest["incremental_s"] / largest["build_s"]
-    out.append(
-        {
-            "name": f"incremental rebuild after one changed notice at {largest['councils']} councils",
-            "value": f"{incremental:.1%}",
-            "target": "<= 2% of full build",
-            "met": incremental <= 0.02,
-        }
-    )
+    out.append(target(f"incremental rebuild after one changed notice {at}", f"{incremental:.1%}", "<= 2% of full build", incremental <= 0.02))  # fmt: skip
+    for r in results:
+        if "cli_startup_s" in r:
+            ratio = r["incremental_s"] / max(r["cli_startup_s"], 1e-9)
+            out.append(target(f"incremental rebuild after one changed notice at {r['councils']} councils vs CLI start-up "
+                              f"(flowgraph --version, {r['cli_startup_s']:.2f} s)", round(ratio, 1), "<= 3x", ratio <= 3))  # fmt: skip
     worst = max(q["median_s"] / max(q["bare_median_s"], 1e-6) for q in largest["queries"].values())
-    out.append(
-        {
-            "name": "slowest library query through flowgraph vs bare pyoxigraph (median)",
-            "value": round(worst, 2),
-            "target": "<= 1.5x",
-            "met": worst <= 1.5,
-        }
-    )
-    for _backend, key, how in SERVE_BACKENDS:
+    out.append(target("slowest library query through flowgraph vs bare pyoxigraph (median)", round(worst, 2), "<= 1.5x", worst <= 1.5))  # fmt: skip
+    for backend, key, _ in SERVE_BACKENDS:
         if key not in largest:
             continue
-        out.append(
-            {
-                "name": f"peak memory of serve{how} (app + query workers, after the load test) at {largest['councils']} councils vs a bare pyoxigraph in-memory store of the same quads",
-                "value": round(largest[key] / largest["bare_store_mb"], 2),
-                "target": "<= 1.5x",
-                "met": largest[key] <= 1.5 * largest["bare_store_mb"],
-            }
-        )
+        out.append(target(f"peak memory of serve{how_served(largest, backend)} (app + query workers, after the load test) {at} "
+                          "vs a bare pyoxigraph in-memory store of the same quads",
+                          round(largest[key] / largest["bare_store_mb"], 2), "<= 1.5x",
+                          largest[key] <= 1.5 * largest["bare_store_mb"]))  # fmt: skip
     compared = [r for r in results if any("rdflib" in q for q in r["http"].values())]
-    for backend, _, how in SERVE_BACKENDS if compared else []:
-        at = compared[-1]
+    for backend, _, _ in SERVE_BACKENDS if compared else []:
+        there = compared[-1]
         ratios = {
             name: q[backend]["rps"] / max(q["rdflib"]["rps"], 1e-9)
-            for name, q in at["http"].items()
-            if backend in q
+            for name, q in there["http"].items()
+            if backend in q and "rdflib" in q
         }
         if not ratios:
             continue
-        worst = min(ratios, key=ratios.get)
-        out.append(
-            {
-                "name": f"endpoint throughput{how} at {at['councils']} councils, concurrency 8, three heaviest queries, vs the same endpoint over rdflib (lowest ratio: {worst})",
-                "value": round(ratios[worst], 1),
-                "target": ">= 10x",
-                "met": ratios[worst] >= 10,
-            }
-        )
-    out.append(
-        {
-            "name": f"trace of one council, 4 hops, at {largest['councils']} councils (whole command)",
-            "value": largest["trace_s"],
-            "target": "< 1 s",
-            "met": largest["trace_s"] < 1,
-        }
-    )
-    out.append(
-        {
-            "name": f"viz of one council at {largest['councils']} councils (whole command)",
-            "value": largest["viz_s"],
-            "target": "< 2 s",
-            "met": largest["viz_s"] < 2,
-        }
-    )
-    out.append(
-        {
-            "name": "viz page size (MB)",
-            "value": largest["viz_page_mb"],
-            "target": "< 5 MB",
-            "met": largest["viz_page_mb"] < 5,
-        }
-    )
+        worst_name = min(ratios, key=ratios.get)
+        out.append(target(f"endpoint throughput{how_served(there, backend)} at {there['councils']} councils, concurrency 8, "
+                          f"three heaviest queries, vs the same endpoint over rdflib (lowest ratio: {worst_name})",
+                          round(ratios[worst_name], 1), ">= 10x", ratios[worst_name] >= 10))  # fmt: skip
+    for r in judged_sizes(results):
+        where = f"at {r['councils']} councils"
+        c1 = r.get("c1")
+        if c1:
+            worst_name = max(c1, key=lambda name: c1[name]["ratio"])
+            failed = sorted(name for name, row in c1.items() if row.get("errors"))
+            value = c1[worst_name]["ratio"]
+            out.append(target(f"endpoint latency{how_served(r, r.get('serve_backend', 'oxigraph'))} {where}, concurrency 1, "
+                              f"every library query, vs pyoxigraph running it and serializing SPARQL JSON in process "
+                              f"(highest ratio: {worst_name}{'; not 200: ' + ', '.join(failed) if failed else ''})",
+                              value, "<= 1.5x", value <= 1.5 and not failed))  # fmt: skip
+        warm = r.get("warm")
+        if warm:
+            worst_name = max(warm, key=lambda name: warm[name]["p50_ms"])
+            value = warm[worst_name]["p50_ms"]
+            out.append(target(f"warm (repeated) request p50 over loopback {where}, ms (slowest: {worst_name})",
+                              value, "<= 5 ms", value <= 5))  # fmt: skip
+        out.append(target(f"trace of one council, 4 hops, {where} (whole command)", r["trace_s"], "< 1 s", r["trace_s"] < 1))  # fmt: skip
+        out.append(target(f"viz of one council {where} (whole command)", r["viz_s"], "< 2 s", r["viz_s"] < 2))  # fmt: skip
+    out.append(target("viz page size (MB)", largest["viz_page_mb"], "< 5 MB", largest["viz_page_mb"] < 5))  # fmt: skip
     return out
 
 
-def table(results: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
-    lines = ["| councils | notices | quads | build s | peak MB | pyoxigraph load s | rdflib load s | incremental s | store MB | trace s | viz s |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+def table(
+    results: list[dict[str, Any]], checks: list[dict[str, Any]], every_size: bool = False
+) -> str:
+    """The figures as Markdown tables; the per-query tables for the largest size only, or for
+    every size (`every_size`, as the README's runs of record show them)."""
+    lines = ["| councils | notices | quads | build s | peak MB | pyoxigraph load s | rdflib load s | incremental s | CLI start-up s | store MB | trace s | viz s |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in results:
         lines.append(f"| {r['councils']} | {r['notices']} | {r['quads']} | {r['build_s']} | {r['build_peak_mb']} | {r['load_nquads_s']} | "
-                     f"{r.get('rdflib_load_s', '—')} | {r['incremental_s']} | {r['store_mb']} | {r['trace_s']} | {r['viz_s']} |")  # fmt: skip
-    largest = results[-1]
-    lines += ["", f"Query latency at {largest['councils']} councils (seconds; median of in-process runs):", "",
-              "| query | flowgraph median | p95 | bare pyoxigraph | ratio | rdflib |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
-    for name, q in sorted(largest["queries"].items()):
-        ratio = q["median_s"] / max(q["bare_median_s"], 1e-6)
-        rdf = (
-            "—"
-            if "rdflib_median_s" not in q
-            else (
-                f"> {RDFLIB_LIMIT:g}"
-                if q["rdflib_median_s"] is None
-                else f"{q['rdflib_median_s']:.4f}"
+                     f"{r.get('rdflib_load_s', '—')} | {r['incremental_s']} | {r.get('cli_startup_s', '—')} | {r['store_mb']} | {r['trace_s']} | {r['viz_s']} |")  # fmt: skip
+    for r in results if every_size else results[-1:]:
+        lines += ["", f"Query latency at {r['councils']} councils (seconds; median of in-process runs):", "",
+                  "| query | flowgraph median | p95 | bare pyoxigraph | ratio | rdflib |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+        for name, q in sorted(r["queries"].items()):
+            ratio = q["median_s"] / max(q["bare_median_s"], 1e-6)
+            rdf = (
+                "—"
+                if "rdflib_median_s" not in q
+                else (
+                    f"> {RDFLIB_LIMIT:g}"
+                    if q["rdflib_median_s"] is None
+                    else f"{q['rdflib_median_s']:.4f}"
+                )
             )
-        )
-        lines.append(
-            f"| {name} | {q['median_s']:.4f} | {q['p95_s']:.4f} | {q['bare_median_s']:.4f} | {ratio:.2f} | {rdf} |"
-        )
+            lines.append(
+                f"| {name} | {q['median_s']:.4f} | {q['p95_s']:.4f} | {q['bare_median_s']:.4f} | {ratio:.2f} | {rdf} |"
+            )
+    for r in results if every_size else results[-1:]:
+        if not r.get("c1"):
+            continue
+        backend = r.get("serve_backend", "oxigraph")
+        lines += ["", f"Endpoint at concurrency 1 at {r['councils']} councils, default `serve` ({backend}): median of sequential "
+                  "cold POSTs to /sparql over 127.0.0.1, against pyoxigraph running the same text and serializing SPARQL JSON "
+                  "in process on the same store (seconds):", "",
+                  "| query | reference | endpoint | first request | ratio | runs |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+        for name, row in sorted(r["c1"].items()):
+            errors = f" ({row['errors'][0][:60]})" if row.get("errors") else ""
+            lines.append(f"| {name}{errors} | {row['reference_s']:.4f} | {row['http_c1_s']:.4f} | {row['first_s']:.4f} | "
+                         f"{row['ratio']:.2f} | {row['runs']} |")  # fmt: skip
+    if any(r.get("warm") for r in results):
+        lines += ["", "Warm request: one identical request repeated over a keep-alive connection (If-None-Match when the "
+                  "server sent an ETag), p50 of the repeats in ms:", "",
+                  "| councils | query | p50 ms | first ms | method | ETag | answers |", "|---:|---|---:|---:|---|---|---|"]  # fmt: skip
+        for r in results:
+            for name, w in (r.get("warm") or {}).items():
+                answers = ", ".join(
+                    f"{n} × {status}" for status, n in sorted(w["statuses"].items())
+                )
+                lines.append(f"| {r['councils']} | {name} | {w['p50_ms']} | {w['first_ms']} | {w['method']} | "
+                             f"{'yes' if w['etag'] else 'no'} | {answers} |")  # fmt: skip
     lines += ["", "Endpoint over HTTP on 127.0.0.1, concurrency 8 (requests/s; p50 / p99 latency in s; "
-              "on disk = `serve`, in memory = `serve --store oxigraph-memory`, rdflib = `serve --store memory`):", "",
+              "on disk = `serve --store oxigraph`, in memory = `serve --store oxigraph-memory`, rdflib = `serve --store memory`; "
+              "* = the store `serve` chose by default):", "",
               "| councils | query | store | rps | p50 | p99 | vs rdflib |", "|---:|---|---|---:|---:|---:|---:|"]  # fmt: skip
     for r in results:
         for name, q in r["http"].items():
@@ -368,6 +432,8 @@ def table(results: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
                 row = q.get(backend)
                 if row is None:
                     continue
+                if backend == r.get("serve_backend"):
+                    label += " *"
                 ratio = (f"{row['rps'] / max(q['rdflib']['rps'], 1e-9):.1f}"
                          if "rdflib" in q and backend != "rdflib" else "—")  # fmt: skip
                 lines.append(f"| {r['councils']} | {name} | {label} | {row['rps']} | {row.get('p50_s', '—')} | "
@@ -378,7 +444,7 @@ def table(results: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
         "|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['councils']} | {r['serve_peak_mb']} | {r.get('memory_serve_peak_mb', '—')} | {r['bare_store_mb']} | {r.get('rdflib_serve_peak_mb', '—')} |"
+        f"| {r['councils']} | {r.get('serve_peak_mb', '—')} | {r.get('memory_serve_peak_mb', '—')} | {r['bare_store_mb']} | {r.get('rdflib_serve_peak_mb', '—')} |"
         for r in results
     ]
     lines += ["", "| target | value | target | met |", "|---|---|---|---|"]
@@ -407,6 +473,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.councils.split(",")]
+    run = run_description(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="flowgraph-bench-") as work:
         results = []
         for size in sizes:
@@ -416,12 +483,12 @@ def main() -> None:
             )
             print(table(results, targets(results)), file=sys.stderr, flush=True)  # figures so far
             if args.json:  # kept even if a later, larger size fails
-                write_json(args.json, results)
+                write_json(args.json, results, run)
     checks = targets(results)
     print(f"machine: {machine_description()}\n")
     print(table(results, checks))
     if args.json:
-        write_json(args.json, results)
+        write_json(args.json, results, run)
 
 
 def machine_description() -> dict[str, Any]:
@@ -434,8 +501,30 @@ def machine_description() -> dict[str, Any]:
     }
 
 
-def write_json(path: Path, results: list[dict[str, Any]]) -> None:
-    document = {"machine": machine_description(), "results": results, "targets": targets(results)}
+def run_description(argv: list[str]) -> dict[str, Any]:
+    """The command and the code under test, so a committed JSON says what it measured."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                                  check=True).stdout.strip()  # fmt: skip
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    return {
+        "command": "python -m benchmarks " + " ".join(argv),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def write_json(
+    path: Path, results: list[dict[str, Any]], run: dict[str, Any] | None = None
+) -> None:
+    document = {"machine": machine_description(), "run": run or run_description(sys.argv[1:]),
+                "results": results, "targets": targets(results)}  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 

@@ -17,7 +17,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from flowgraph.errors import VocabularyError
 from flowgraph.model import EntityRef
-from flowgraph.normalise.vocab import Vocabulary, any_alias_regex, split_aliases
+from flowgraph.normalise.alias_scan import AliasScanner
+from flowgraph.normalise.vocab import Vocabulary, split_aliases
 from flowgraph.parse.located import Located
 
 _LEADING_WORDS = re.compile(
@@ -337,14 +338,14 @@ class Gazetteer:
 
     # ---------------------------------------------------------------- mentions in text
     @cached_property
-    def _scanner(self) -> re.Pattern[str]:
-        return re.compile(any_alias_regex(list(self.scan_aliases)), re.I)
+    def _scanner(self) -> AliasScanner:
+        return AliasScanner(list(self.scan_aliases), ignore_case=True)
 
     @cached_property
-    def _register_scanner(self) -> re.Pattern[str] | None:
+    def _register_scanner(self) -> AliasScanner | None:
         if not self.register_aliases:
             return None
-        return re.compile(any_alias_regex(list(self.register_aliases)))
+        return AliasScanner(list(self.register_aliases), ignore_case=False)
 
     def find_mentions(self, text: Located | str) -> list[Mention]:
         """Every gazetteer mention in a text, longest first, without overlaps."""
@@ -359,15 +360,12 @@ class Gazetteer:
 
     def _find_mentions(self, raw: str) -> list[Mention]:
         found: list[Mention] = []
-        for m in self._scanner.finditer(raw):
-            ref = self.resolve_phrase(m.group(0), fuzzy=False)
-            if ref:
-                found.append(Mention(m.start(), m.end(), m.group(0), ref))
-        if self._register_scanner is not None:
-            for m in self._register_scanner.finditer(raw):
-                ref = self.resolve_phrase(m.group(0), fuzzy=False)
+        scanners = [self._scanner, self._register_scanner]
+        for scanner in scanners:
+            for start, end, phrase in scanner.finditer(raw) if scanner else ():
+                ref = self.resolve_phrase(phrase, fuzzy=False)
                 if ref:
-                    found.append(Mention(m.start(), m.end(), m.group(0), ref))
+                    found.append(Mention(start, end, phrase, ref))
         for category, pattern in self.vocabulary.entity_patterns:
             for m in pattern.finditer(raw):
                 name = _LEADING_WORDS.sub("", m.group(0)).strip()

@@ -358,3 +358,18 @@ def test_a_new_snapshot_drops_the_cache_and_changes_the_etag(tmp_path: Path) -> 
         "store: oxigraph (chosen by --store or FLOWGRAPH_STORE)"
         in (tmp_path / "server.log").read_text()
     )
+
+
+def test_a_repeated_query_is_lexed_once_with_the_same_verdict() -> None:
+    from flowgraph.serve.sparql import prepared
+
+    endpoint = "http://127.0.0.1:1/sparql"
+    select = "SELECT ?s WHERE { ?s <rel> ?o }"
+    first = prepared(select, endpoint)
+    assert first == (f"BASE <{endpoint}>\n{select}", 1, None, "select", False)
+    assert prepared(select, endpoint) is first  # remembered, not lexed again
+    refused = prepared("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", endpoint)
+    assert refused[2] is not None and "SERVICE" in refused[2]
+    assert prepared("SELECT (NOW() AS ?t) WHERE {}", endpoint)[3:] == ("select", True)
+    huge = "SELECT * WHERE { ?s ?p ?o }" + " " * 20_000
+    assert prepared(huge, endpoint) == prepared(huge, endpoint)  # computed, not remembered

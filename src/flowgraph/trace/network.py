@@ -8,6 +8,7 @@ recipient or describes what it does.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -37,6 +38,32 @@ def reachable_network(
     every council. With `categories`, an organisation reached through its category is expanded
     too. Without `with_details` edges carry no purposes, bases, laws or data (a trace needs
     only the evidence)."""
+
+    def edges_from(frontier: set[str]) -> list[dict]:
+        rows = run(store, library["flow-edges-from"], {"node": sorted(frontier)})[1]
+        rows.sort(key=lambda r: (r["notice"], r["start"], r["end"], r["to"], r["node"]))
+        return rows
+
+    return walk_reachable(
+        start,
+        max_hops,
+        edges_from,
+        lambda activities: _details(store, library, activities),
+        categories,
+        with_details,
+    )
+
+
+def walk_reachable(
+    start: str,
+    max_hops: int,
+    edges_from: Callable[[set[str]], list[dict]],
+    details_of: Callable[[list[str]], dict[str, dict[str, list[str]]]],
+    categories: dict[str, list[tuple[str, str]]] | None,
+    with_details: bool,
+) -> nx.MultiDiGraph:
+    """The hop-by-hop walk both sources share (the store's queries, the build's network file):
+    `edges_from` gives the flow-edges rows sent by a frontier, `details_of` activities' details."""
     graph = nx.MultiDiGraph()
     expanded: set[str] = set()
     frontier = {start}
@@ -45,10 +72,9 @@ def reachable_network(
         if not frontier:
             break
         expanded |= frontier
-        rows = run(store, library["flow-edges-from"], {"node": sorted(frontier)})[1]
-        rows.sort(key=lambda r: (r["notice"], r["start"], r["end"], r["to"], r["node"]))
+        rows = edges_from(frontier)
         activities = sorted({r["activity"] for r in rows})
-        details = _details(store, library, activities) if activities and with_details else {}
+        details = details_of(activities) if activities and with_details else {}
         add_flows(graph, rows, details)
         frontier = {r["to"] for r in rows}
         if categories:

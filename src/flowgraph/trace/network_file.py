@@ -21,7 +21,7 @@ import networkx as nx
 
 from flowgraph.query.names import IRI_PREFIXES
 from flowgraph.settings import Settings
-from flowgraph.trace.network import add_flows, finish_network
+from flowgraph.trace.network import add_flows, finish_network, walk_reachable
 
 FILE = "network.sqlite"
 VERSION = "1"
@@ -87,22 +87,9 @@ class NetworkFile:
         with_details: bool = True,
     ) -> nx.MultiDiGraph:
         """What `reachable_network` reads from the store, read from the file hop by hop."""
-        graph = nx.MultiDiGraph()
-        expanded: set[str] = set()
-        frontier = {start}
-        for _ in range(max_hops):
-            frontier -= expanded
-            if not frontier:
-                break
-            expanded |= frontier
-            rows = self.edges_from(frontier)
-            activities = sorted({r["activity"] for r in rows})
-            details = self._details(activities) if activities and with_details else {}
-            add_flows(graph, rows, details)
-            frontier = {r["to"] for r in rows}
-            if categories:
-                frontier |= {m for node in list(frontier) for m, _ in categories.get(node, [])}
-        return finish_network(graph)
+        return walk_reachable(
+            start, max_hops, self.edges_from, self._details, categories, with_details
+        )
 
     def edges_from(self, nodes: Iterable[str]) -> list[dict[str, Any]]:
         """The flow-edges rows sent by these nodes, their service areas or the service areas

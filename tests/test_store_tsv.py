@@ -52,7 +52,7 @@ LITERALS = st.one_of(
 )
 OBJECTS = st.one_of(
     LITERALS,
-    st.from_regex(r"[a-z0-9/#-]{1,16}(%20)?[a-zé]{0,3}", fullmatch=True).map(
+    st.from_regex(r"[a-z0-9/-]{1,16}(%20)?[a-zé]{0,3}(#[a-z0-9-]{0,6})?", fullmatch=True).map(
         lambda s: ox.NamedNode(EX + s)
     ),
 )

@@ -18,6 +18,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from flowgraph.errors import VocabularyError
 from flowgraph.model import EntityRef
 from flowgraph.normalise.alias_scan import AliasScanner
+from flowgraph.normalise.keys import ARTICLES, normalise_key, number_variants
 from flowgraph.normalise.vocab import Vocabulary, split_aliases
 from flowgraph.parse.located import Located
 
@@ -25,19 +26,6 @@ _LEADING_WORDS = re.compile(
     r"^(?:(?:also|and|or|the|other|with|from|to|by|for|in|including|our|your|any|all|some|such|as|we|both|e\.g\.?|eg|via|then)\s+)+",
     re.I,
 )
-_ARTICLES = re.compile(
-    r"^(?:the|other|any|all|some|our|your|their|relevant|appropriate|various|certain)\s+"
-)
-
-
-def normalise_key(text: str) -> str:
-    text = text.lower().replace("’", "'").replace("'", "").replace("&", " and ")
-    text = re.sub(r"[-–/]", " ", text)
-    text = re.sub(r"[^\w() ]+", " ", text)
-    text = re.sub(r"\betc\b\.?$", "", text.strip())
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # a company's legal form after its name: "Civica UK Ltd", "Pera Consulting (UK) Limited"
 _LEGAL_FORM = re.compile(r"(?:\s+(?:\(?uk\)?|group|holdings))*\s+(?:ltd|limited|plc|llp)$")
 _LITTLE_WORDS = frozenset({"of", "for", "the", "and", "in", "on", "at", "to"})
@@ -45,17 +33,6 @@ _LITTLE_WORDS = frozenset({"of", "for", "the", "and", "in", "on", "at", "to"})
 
 def _loose_key(key: str) -> str:
     return " ".join(w for w in key.split() if w not in _LITTLE_WORDS)
-
-
-def _number_variants(key: str) -> list[str]:
-    """The key with its last word made plural or singular."""
-    if key.endswith("ies"):
-        return [key[:-3] + "y"]
-    if key.endswith("y"):
-        return [key[:-1] + "ies"]
-    if key.endswith("s") and not key.endswith("ss"):
-        return [key[:-1]]
-    return [key + "s"]
 
 
 def slugify(text: str) -> str:
@@ -250,14 +227,14 @@ class Gazetteer:
         if key in self.exact:
             entry = self.entries[self.exact[key]]
             return self.ref(entry.id, "exact" if key == normalise_key(entry.label) else "alias")
-        for variant in _number_variants(key):
+        for variant in number_variants(key):
             if variant in self.exact:
                 return self.ref(self.exact[variant], "alias")
-        bare = _ARTICLES.sub("", key)
+        bare = ARTICLES.sub("", key)
         while bare != key:
             if bare in self.exact:
                 return self.ref(self.exact[bare], "alias")
-            key, bare = bare, _ARTICLES.sub("", bare)
+            key, bare = bare, ARTICLES.sub("", bare)
         loose = self._loose().get(_loose_key(key))
         if loose is not None:
             return self.ref(loose, "alias", 95.0)

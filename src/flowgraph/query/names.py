@@ -30,7 +30,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from flowgraph.errors import FlowgraphError
-from flowgraph.normalise.gazetteer import _ARTICLES, _number_variants, normalise_key
+from flowgraph.normalise.keys import ARTICLES, normalise_key, number_variants
 
 IRI_PREFIXES = ("http://", "https://", "urn:")
 
@@ -292,11 +292,11 @@ def _similarity(a: str, b: str, **_: Any) -> float:
 def _variants(key: str) -> list[str]:
     """The key, without leading articles ("the police"), and with its last word's number changed."""
     out = [key]
-    bare = _ARTICLES.sub("", key)
+    bare = ARTICLES.sub("", key)
     while bare not in out:
         out.append(bare)
-        bare = _ARTICLES.sub("", bare)
-    return out + [v for k in list(out) for v in _number_variants(k) if v not in out]
+        bare = ARTICLES.sub("", bare)
+    return out + [v for k in list(out) for v in number_variants(k) if v not in out]
 
 
 def _unique(items: Iterable[str]) -> list[str]:

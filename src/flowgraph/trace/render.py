@@ -15,10 +15,17 @@ def _where(hop: Hop) -> str:
 
 def render(chains: list[list[Hop]], fmt: str) -> str:
     if fmt == "json":  # one chain per line: greppable, and json's fast (unindented) encoder
-        lines = [
-            json.dumps({"hops": [h.as_json() for h in chain]}, ensure_ascii=False)
-            for chain in chains
-        ]
+        # chains share their first hops (thousands of chains, a few hundred hops): each hop is
+        # encoded once, and the text is what json.dumps gives the whole chain
+        encoded: dict[int, str] = {}
+
+        def hop_json(hop: Hop) -> str:
+            text = encoded.get(id(hop))
+            if text is None:
+                text = encoded[id(hop)] = json.dumps(hop.as_json(), ensure_ascii=False)
+            return text
+
+        lines = ['{"hops": [' + ", ".join(map(hop_json, chain)) + "]}" for chain in chains]
         return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
     if fmt == "csv":
         buffer = io.StringIO()

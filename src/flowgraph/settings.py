@@ -281,6 +281,20 @@ class Settings(BaseSettings):
         return self._resource("queries")
 
     @property
+    def archive_dir(self) -> Path:
+        """Every version of every fetched notice (`ingest/archive.py`): beside notices/."""
+        if self.home is not None:
+            return self.home / "archive"
+        return self.workspace / "data" / "archive"
+
+    @property
+    def watch_file(self) -> Path:
+        """The watch list `flowgraph fetch` reads: url, controller, service, selector."""
+        if self.home is not None:
+            return self.home / "watch.csv"
+        return self.workspace / "data" / "watch.csv"
+
+    @property
     def output_dir(self) -> Path:
         if self.build_dir is not None:
             return self.build_dir

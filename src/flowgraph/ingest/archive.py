@@ -1,0 +1,175 @@
+"""Every version of every notice, kept: the history `diff`, `--as-of` and `/changes` read.
+
+A notice's bytes are stored once under `objects/` by their sha256 (content-addressed: a page
+fetched a hundred times unchanged is one file), and `versions.csv` lists, in the order they
+were retrieved, each distinct version of each notice: the notice id (the file stem the build
+knows it by), where it came from, when it was retrieved and how the server described it.
+A version is only added when its bytes differ from the notice's latest one.
+
+The log is rewritten whole through a temporary file and a rename, so a crash mid-write leaves
+the previous log; objects are written the same way before the log names them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flowgraph.errors import FlowgraphError
+
+LOG_NAME = "versions.csv"
+OBJECTS = "objects"
+
+
+class ArchiveError(FlowgraphError):
+    """The archive's log cannot be read (a row names the line)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One distinct text of one notice, as retrieved."""
+
+    notice: str  # the notice id: its file stem in the notices folder
+    retrieved: str  # ISO 8601, UTC ("2026-12-02T14:05:00Z")
+    sha256: str
+    suffix: str  # of the original: ".html", ".pdf", ".docx", ".txt", ".md"
+    controller: str = ""
+    service: str = ""
+    url: str = ""
+    media_type: str = ""
+    status: str = ""  # the HTTP status it came with ("200"); empty when added from a file
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def object_name(self) -> str:
+        return f"{OBJECTS}/{self.sha256}{self.suffix}"
+
+    @property
+    def short(self) -> str:
+        """The version's id in IRIs and on pages: the first 12 hex digits of its sha256."""
+        return self.sha256[:12]
+
+    @property
+    def retrieved_at(self) -> datetime:
+        return parse_time(self.retrieved)
+
+
+COLUMNS = tuple(f.name for f in fields(Version))
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 date or date-time as an aware UTC datetime (a bare date is its midnight;
+    a date-time without an offset is read as UTC)."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def end_of(text: str) -> datetime:
+    """`--as-of 2026-03-01` means the whole of that day: a bare date is read as its last
+    instant; a date-time as itself."""
+    value = parse_time(text)
+    if len(text.strip()) == 10:  # YYYY-MM-DD
+        value = value.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return value
+
+
+class Archive:
+    """The versions kept under `directory` (created on the first `add`)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.log = directory / LOG_NAME
+
+    def versions(self, notice: str | None = None) -> list[Version]:
+        """All versions (of one notice), oldest first."""
+        if not self.log.exists():
+            return []
+        out: list[Version] = []
+        with self.log.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in ("notice", "retrieved", "sha256") if c not in (reader.fieldnames or [])]  # fmt: skip
+            if missing:
+                raise ArchiveError(f"{self.log}:1: missing column(s) {', '.join(missing)}")
+            for line, row in enumerate(reader, start=2):
+                try:
+                    version = Version(**{c: (row.get(c) or "").strip() for c in COLUMNS})
+                    version.retrieved_at  # noqa: B018 (checks the time reads)
+                except (TypeError, ValueError) as exc:
+                    raise ArchiveError(f"{self.log}:{line}: {exc}") from None
+                if notice is None or version.notice == notice:
+                    out.append(version)
+        out.sort(key=lambda v: v.retrieved_at)
+        return out
+
+    def notices(self) -> list[str]:
+        return sorted({v.notice for v in self.versions()})
+
+    def latest(self, notice: str) -> Version | None:
+        found = self.versions(notice)
+        return found[-1] if found else None
+
+    def previous(self, version: Version) -> Version | None:
+        """The version `version` revised, if any."""
+        earlier = [
+            v for v in self.versions(version.notice) if v.retrieved_at < version.retrieved_at
+        ]
+        return earlier[-1] if earlier else None
+
+    def as_of(self, moment: datetime) -> dict[str, Version]:
+        """Each notice's version that was current at `moment` (notices first seen later are absent)."""
+        current: dict[str, Version] = {}
+        for version in self.versions():
+            if version.retrieved_at <= moment:
+                current[version.notice] = version
+        return current
+
+    def path(self, version: Version) -> Path:
+        return self.directory / version.object_name
+
+    def read(self, version: Version) -> bytes:
+        return self.path(version).read_bytes()
+
+    def add(self, data: bytes, version: Version) -> tuple[Version, bool]:
+        """Keep `data` as a version of `version.notice` (its sha256 is computed here); returns
+        the version kept and whether it is new (False: the latest version has these bytes)."""
+        digest = hashlib.sha256(data).hexdigest()
+        version = Version(**{**asdict(version), "sha256": digest})
+        latest = self.latest(version.notice)
+        if latest is not None and latest.sha256 == digest:
+            return latest, False
+        target = self.path(version)
+        if not target.exists():
+            _write_atomically(target, data)
+        self._write_log([*self.versions(), version])
+        return version, True
+
+    def _write_log(self, versions: Iterable[Version]) -> None:
+        rows = sorted(versions, key=lambda v: (v.retrieved_at, v.notice))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=self.directory, prefix=".versions-", suffix=".csv", delete=False,
+            newline="", encoding="utf-8",
+        ) as f:  # fmt: skip
+            writer = csv.DictWriter(f, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(asdict(v) for v in rows)
+        Path(f.name).replace(self.log)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as f:
+        f.write(data)
+    Path(f.name).replace(target)

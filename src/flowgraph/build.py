@@ -28,7 +28,7 @@ import time
 from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,9 @@ import pyoxigraph as ox
 
 from flowgraph import __version__, lifeline
 from flowgraph.errors import FlowgraphError, NoticeError
+from flowgraph.history import provenance
+from flowgraph.history.record import record_versions
+from flowgraph.ingest.archive import Archive
 from flowgraph.ingest.manifest import discover
 from flowgraph.model import NoticeSource
 from flowgraph.pipeline import Extractor
@@ -80,7 +83,12 @@ class BuildReport:
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(settings: Settings, sources: list[NoticeSource]) -> None:
+def _start_worker(
+    settings: Settings, sources: list[NoticeSource], built: dict[str, str] | None = None
+) -> None:
+    """`built`: notice id -> the archived text it was last built from, for the notices that
+    changed since (their changes are found where they are read: `history.diff`)."""
+    _worker["built"] = built or {}
     extractor = Extractor(settings)
     extractor.register_controllers(sources)
     _worker["extractor"] = extractor
@@ -96,9 +104,11 @@ def _die_with_parent(parent: int) -> None:
     lifeline.die_with_parent(parent)
 
 
-def _start_pool_worker(parent: int, settings: Settings, sources: list[NoticeSource]) -> None:
+def _start_pool_worker(
+    parent: int, settings: Settings, sources: list[NoticeSource], built: dict[str, str]
+) -> None:
     _die_with_parent(parent)
-    _start_worker(settings, sources)
+    _start_worker(settings, sources, built)
     from flowgraph.rdf.vocabulary import vocabulary_quads
 
     extractor = _worker["extractor"]  # the flow network is projected where notices are parsed
@@ -122,6 +132,9 @@ def _process(source: NoticeSource) -> dict[str, Any]:
     except NoticeError as exc:
         return {**record, "error": str(exc)}
     record["sha256"] = extraction.notice.sha256
+    change = _change(source, extraction)
+    if change is not None:
+        record["change"] = change
     record["nq"], record["shared"] = _worker["builder"].build(extraction)
     record["problems"] = extraction.problems
     record["services"] = sum(1 for s in extraction.services if s.service) or 1
@@ -142,16 +155,35 @@ def _process(source: NoticeSource) -> dict[str, Any]:
     return record
 
 
+def _change(source: NoticeSource, extraction: Any) -> dict[str, Any] | None:
+    """What changed since the text this notice was last built from, if it was built before."""
+    old_path = _worker.get("built", {}).get(source.notice_id)
+    if old_path is None:
+        return None
+    from flowgraph.history.diff import compare
+
+    try:
+        old = _worker["extractor"].extract(replace(source, path=Path(old_path)))
+    except NoticeError:
+        return None  # the archived text no longer reads (a removed vocabulary...): no diff
+    if old.notice.sha256 == extraction.notice.sha256:
+        return None
+    return compare(
+        old, extraction, source.notice_id, source.controller, {"sha256": old.notice.sha256}
+    ).as_json()
+
+
 def _process_all(
     settings: Settings,
     sources: list[NoticeSource],
     todo: list[NoticeSource],
     on_notice: Callable[[str], None] | None,
+    built: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     if not todo:
         return []  # every notice unchanged: no extractor to load (its gazetteer costs 0.5 s)
     if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        _start_worker(settings, sources)
+        _start_worker(settings, sources, built)
         results = []
         for source in todo:
             results.append(_process(source))
@@ -160,7 +192,9 @@ def _process_all(
         return results
     workers = min(os.cpu_count() or 2, 8)
     with ProcessPoolExecutor(
-        workers, initializer=_start_pool_worker, initargs=(os.getpid(), settings, sources)
+        workers,
+        initializer=_start_pool_worker,
+        initargs=(os.getpid(), settings, sources, built or {}),
     ) as pool:
         results = []
         chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
@@ -430,7 +464,8 @@ def _build(
         else:
             todo.append(source)
     on_stage(f"reading notices ({len(reuse)} unchanged)" if reuse else "reading notices", len(todo))
-    results = _process_all(settings, sources, todo, on_notice)
+    archive = Archive(settings.archive_dir)
+    results = _process_all(settings, sources, todo, on_notice, _built_texts(archive, known, todo))
     records = reuse + [r for r in results if "error" not in r]
     report.problems += [r["error"] for r in results if "error" in r]
     for record in records:
@@ -460,6 +495,9 @@ def _build(
                 if _write_pool(pool, name, text):
                     attempt.written.append(name)
             new_shared[record["id"]] = shared
+    versions_changed = _write_versions(
+        settings, archive, snapshot, previous, sources, records, results
+    )
     listed = sorted(name for record in records for name in _pool_names(record))
     (snapshot / snapshots.GRAPH_LIST).write_text("\n".join(listed) + "\n", encoding="utf-8")
     if previous is not None:
@@ -484,8 +522,9 @@ def _build(
     if previous is not None and reuse:
         on_stage("loading changed graphs", None)
         counts = _update_store(
-            previous, snapshot, pool, settings, known, records, new_shared, counts
-        )
+            previous, snapshot, pool, settings, known, records, new_shared, counts,
+            versions_changed,
+        )  # fmt: skip
     else:
         counts = {}
         for shared in new_shared.values():
@@ -511,6 +550,74 @@ def _build(
     return report
 
 
+def _built_texts(
+    archive: Archive, known: dict[str, dict[str, Any]], todo: list[NoticeSource]
+) -> dict[str, str]:
+    """For each notice to read that an earlier build read: the archived text it read then."""
+    wanted = {
+        s.notice_id for s in todo if s.notice_id in known and known[s.notice_id].get("sha256")
+    }
+    if not wanted:
+        return {}
+    out = {}
+    for version in archive.versions():
+        if version.notice in wanted and version.sha256 == known[version.notice]["sha256"]:
+            out[version.notice] = str(archive.path(version))
+    return out
+
+
+def _write_versions(
+    settings: Settings,
+    archive: Archive,
+    snapshot: Path,
+    previous: Path | None,
+    sources: list[NoticeSource],
+    records: list[dict[str, Any]],
+    fresh: list[dict[str, Any]],
+) -> bool:
+    """Record the notices read afresh whose bytes are new as versions (all of them when the
+    archive is new or the build full), and write the versions graph; True when it differs from
+    the previous snapshot's (an incremental build then replaces that graph in the store)."""
+    first = previous is None or not archive.log.exists()
+    added = record_versions(archive, sources, records if first else fresh)
+    _log_changes(archive, added, fresh)
+    target = snapshot / provenance.VERSIONS_FILE
+    old = previous / provenance.VERSIONS_FILE if previous is not None else None
+    same_notices = previous is not None and {r["id"] for r in records} == set(
+        _previous_ids(previous)
+    )
+    if old is not None and old.exists() and not added and same_notices:
+        shutil.copy2(old, target)
+        return False
+    text = provenance.version_quads(Minter(settings.base_iri), archive, (r["id"] for r in records))
+    target.write_text(text, encoding="utf-8")
+    return old is None or not old.exists() or old.read_text(encoding="utf-8") != text
+
+
+def _log_changes(archive: Archive, added: list[Any], fresh: list[dict[str, Any]]) -> None:
+    """The changes found while reading, each with the versions it is between, into the log."""
+    from flowgraph.history import changes
+
+    new_versions = {v.notice: v for v in added}
+    entries = []
+    for record in fresh:
+        change = record.pop("change", None)
+        if change is None:
+            continue
+        shas = {v.sha256: v for v in archive.versions(record["id"])}
+        new = new_versions.get(record["id"]) or shas.get(record.get("sha256", ""))
+        old = shas.get((change.get("old") or {}).get("sha256", ""))
+        change["new"], change["old"] = changes.version_meta(new), changes.version_meta(old)
+        entries.append(change)
+    changes.append(archive, entries)
+
+
+def _previous_ids(previous: Path) -> list[str]:
+    with contextlib.suppress(FlowgraphError, OSError, ValueError):
+        return [n["id"] for n in snapshots.read_json(previous / "build.json")["notices_list"]]
+    return []
+
+
 def _update_store(
     previous: Path,
     snapshot: Path,
@@ -520,6 +627,7 @@ def _update_store(
     records: list[dict[str, Any]],
     new_shared: dict[str, str],
     counts: dict[str, int],
+    versions_changed: bool = False,
 ) -> dict[str, int]:
     """Clone the previous store by checkpoint, then replace only the graphs that changed; the
     entity counts, updated, come back for the snapshot."""
@@ -535,6 +643,9 @@ def _update_store(
         store.bulk_load(concatenated(sorted(files)), format=ox.RdfFormat.N_QUADS)
     old_shared = {i: (pool / _pool_names(known[i])[1]).read_text(encoding="utf-8") for i in touched}
     _patch_entities(store, counts, old_shared, new_shared)
+    if versions_changed:
+        store.remove_graph(ox.NamedNode(provenance.versions_graph(minter)))
+        store.bulk_load(path=str(snapshot / provenance.VERSIONS_FILE), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
     return counts

@@ -1051,6 +1051,14 @@ def check(
             "directory or the workspace, or FLOWGRAPH_CHECK_WAIVERS)",
         ),
     ] = None,
+    changes_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changes-since",
+            help="Instead: review what changed in the notices since DATE (YYYY-MM-DD); exit 1 "
+            "on a recipient added, a transfer abroad started, a lawful basis or retention changed",
+        ),
+    ] = None,
     store: Store = None,
 ) -> None:
     """Art. 13/14 completeness per notice and service area, with flags; exit 1 when anything is missing.
@@ -1069,6 +1077,9 @@ def check(
 
     kind = _output_format(output, fmt, REPORT_SUFFIXES, "text", "check")
     settings = _settings(store)
+    if changes_since is not None:
+        _review_changes(settings, changes_since, controller, kind, output)
+        return
     try:
         graph, library = open_store(settings), load_library(settings.queries_dir)
         if controller is not None or notice is not None:
@@ -1109,6 +1120,94 @@ def check(
         sys.stdout.write(text)
     if any(r.missing for r in reports):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _diffs_since(settings: Settings, since: str, controller: str | None) -> list[Any]:
+    from flowgraph.history.version_diff import VersionDiffer
+    from flowgraph.ingest.archive import Archive, end_of
+
+    try:
+        moment = end_of(since)
+    except ValueError:
+        raise _fail(
+            BadInput(f"--since {since!r} is not a date (YYYY-MM-DD) or date-time")
+        ) from None
+    return VersionDiffer(settings, Archive(settings.archive_dir)).since(moment, controller)
+
+
+def _write_text(text: str, output: Path | None) -> None:
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}", highlight=False)
+    else:
+        sys.stdout.write(text)
+
+
+def _review_changes(
+    settings: Settings, since: str, controller: str | None, kind: str, output: Path | None
+) -> None:
+    """`check --changes-since`: the changes, and exit 1 when one needs review."""
+    from flowgraph.history.render import needs_review, render
+
+    try:
+        diffs = _diffs_since(settings, since, controller)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    _write_text(render(diffs, kind), output)
+    flagged = [c for d in diffs for c in d.changes if needs_review(c)]
+    if flagged:
+        err.print(f"{len(flagged)} change(s) need review", highlight=False)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def diff(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Two notice files to compare, OLD NEW (else: the archived versions)"),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Compare each notice's version current on DATE with its latest"),
+    ] = None,
+    controller: Annotated[
+        str | None, typer.Option(help="Only this controller's notices (name or IRI)")
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", help="text (default), json or md; with -o, from its extension"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write: .txt, .json or .md (default stdout)"),
+    ] = None,
+) -> None:
+    """What changed in the notices, per council and service: recipients added and removed, lawful
+    bases and laws, transfers abroad started or stopped, retention; each with its quotes.
+
+    Without files or --since: each notice's latest version against the one before it. Every
+    version a build or `flowgraph fetch` saw is kept in the build's archive/ folder."""
+    from flowgraph.history.render import render
+    from flowgraph.history.version_diff import VersionDiffer
+    from flowgraph.ingest.archive import Archive
+
+    kind = _output_format(output, fmt, REPORT_SUFFIXES, "text", "diff")
+    settings = _settings()
+    if files and len(files) != 2:
+        raise _fail(BadInput("give two files, OLD NEW (or none, with --since or without)"))
+    if files and since:
+        raise _fail(BadInput("give two files or --since, not both"))
+    differ = VersionDiffer(settings, Archive(settings.archive_dir))
+    try:
+        if files:
+            diffs = [differ.files(files[0], files[1], controller)]
+        elif since is not None:
+            diffs = _diffs_since(settings, since, controller)
+        else:
+            diffs = differ.latest_changes(controller)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
+    _write_text(render(diffs, kind), output)
 
 
 @app.command()

@@ -282,10 +282,9 @@ class Settings(BaseSettings):
 
     @property
     def archive_dir(self) -> Path:
-        """Every version of every fetched notice (`ingest/archive.py`): beside notices/."""
-        if self.home is not None:
-            return self.home / "archive"
-        return self.workspace / "data" / "archive"
+        """Every version of every notice built or fetched (`ingest/archive.py`), kept with the
+        graph they are the history of: a build directory of its own has a history of its own."""
+        return self.output_dir / "archive"
 
     @property
     def watch_file(self) -> Path:

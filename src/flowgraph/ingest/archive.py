@@ -92,14 +92,20 @@ def end_of(text: str) -> datetime:
 
 
 class Archive:
-    """The versions kept under `directory` (created on the first `add`)."""
+    """The versions kept under `directory` (created on the first `add`); the log is read once
+    per Archive and kept in step with what it adds."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.log = directory / LOG_NAME
+        self._versions: list[Version] | None = None
 
-    def versions(self, notice: str | None = None) -> list[Version]:
-        """All versions (of one notice), oldest first."""
+    def _all(self) -> list[Version]:
+        if self._versions is None:
+            self._versions = self._read_log()
+        return self._versions
+
+    def _read_log(self) -> list[Version]:
         if not self.log.exists():
             return []
         out: list[Version] = []
@@ -114,17 +120,23 @@ class Archive:
                     version.retrieved_at  # noqa: B018 (checks the time reads)
                 except (TypeError, ValueError) as exc:
                     raise ArchiveError(f"{self.log}:{line}: {exc}") from None
-                if notice is None or version.notice == notice:
-                    out.append(version)
+                out.append(version)
         out.sort(key=lambda v: v.retrieved_at)
         return out
 
+    def versions(self, notice: str | None = None) -> list[Version]:
+        """All versions (of one notice), oldest first."""
+        return [v for v in self._all() if notice is None or v.notice == notice]
+
     def notices(self) -> list[str]:
-        return sorted({v.notice for v in self.versions()})
+        return sorted({v.notice for v in self._all()})
 
     def latest(self, notice: str) -> Version | None:
         found = self.versions(notice)
         return found[-1] if found else None
+
+    def latest_by_notice(self) -> dict[str, Version]:
+        return {v.notice: v for v in self._all()}
 
     def previous(self, version: Version) -> Version | None:
         """The version `version` revised, if any."""
@@ -136,7 +148,7 @@ class Archive:
     def as_of(self, moment: datetime) -> dict[str, Version]:
         """Each notice's version that was current at `moment` (notices first seen later are absent)."""
         current: dict[str, Version] = {}
-        for version in self.versions():
+        for version in self._all():
             if version.retrieved_at <= moment:
                 current[version.notice] = version
         return current
@@ -158,6 +170,32 @@ class Archive:
     def add(self, data: bytes, version: Version) -> tuple[Version, bool]:
         """Keep `data` as a version of `version.notice` (its sha256 is computed here); returns
         the version kept and whether it is new (False: the latest version has these bytes)."""
+        kept, new = self._stage(data, version)
+        if new:
+            self._write_log(self._all())
+        return kept, new
+
+    def add_files(self, files: list[tuple[Path, Version]]) -> list[Version]:
+        """Keep each file as a version when it differs from its notice's latest; the log is
+        written once. Returns the versions added."""
+        added = []
+        for path, version in files:
+            digest = _file_sha256(path)
+            latest = self.latest(version.notice)
+            if latest is not None and latest.sha256 == digest:
+                continue
+            version = Version(**{**asdict(version), "sha256": digest})
+            target = self.path(version)
+            if not target.exists():  # a copy: a hard link would change with an edit in place
+                _write_atomically(target, path.read_bytes())
+            self._all().append(version)
+            added.append(version)
+        if added:
+            self._all().sort(key=lambda v: v.retrieved_at)
+            self._write_log(self._all())
+        return added
+
+    def _stage(self, data: bytes, version: Version) -> tuple[Version, bool]:
         digest = hashlib.sha256(data).hexdigest()
         version = Version(**{**asdict(version), "sha256": digest})
         latest = self.latest(version.notice)
@@ -166,7 +204,8 @@ class Archive:
         target = self.path(version)
         if not target.exists():
             _write_atomically(target, data)
-        self._write_log([*self.versions(), version])
+        self._all().append(version)
+        self._all().sort(key=lambda v: v.retrieved_at)
         return version, True
 
     def _write_log(self, versions: Iterable[Version]) -> None:
@@ -180,6 +219,14 @@ class Archive:
             writer.writeheader()
             writer.writerows(asdict(v) for v in rows)
         Path(f.name).replace(self.log)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

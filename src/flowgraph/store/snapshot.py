@@ -165,4 +165,5 @@ def shared_files(snapshot: Path) -> list[Path]:
 
 
 def nquads_files(snapshot: Path) -> list[Path]:
-    return [snapshot / "vocabulary.nq", *graph_files(snapshot)]
+    versions = snapshot / "versions.nq"  # notice versions (history/provenance.py), if built
+    return [snapshot / "vocabulary.nq", *([versions] if versions.exists() else []), *graph_files(snapshot)]  # fmt: skip

@@ -1,0 +1,48 @@
+"""The log of what changed at each build (`changes.jsonl` in the archive): one line per notice
+whose text changed since the build before, with the changes `history.diff` found between the
+text built then and the text built now. The endpoint's /changes, /api/changes and Atom feed
+read it; `flowgraph diff` compares any two versions on demand instead."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flowgraph.ingest.archive import Archive, Version
+
+LOG_NAME = "changes.jsonl"
+
+
+def log_path(archive: Archive) -> Path:
+    return archive.directory / LOG_NAME
+
+
+def version_meta(version: Version | None) -> dict[str, Any] | None:
+    if version is None:
+        return None
+    return {"sha256": version.sha256, "retrieved": version.retrieved, "url": version.url}
+
+
+def append(archive: Archive, entries: list[dict[str, Any]]) -> None:
+    """Add entries (NoticeDiff.as_json() with both versions' metadata) at the end of the log."""
+    if not entries:
+        return
+    archive.directory.mkdir(parents=True, exist_ok=True)
+    with log_path(archive).open("a", encoding="utf-8") as f:
+        for entry in entries:
+            f.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def read(archive: Archive) -> list[dict[str, Any]]:
+    """Every entry, oldest first (a torn last line, from a build killed mid-write, is skipped)."""
+    path = log_path(archive)
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out

@@ -1,0 +1,60 @@
+"""The build records each notice file whose bytes are new as a version in the archive, so a
+notice edited by hand has a history as a fetched one does (fetch records its own versions,
+with the page as retrieved and the HTTP validators; the build then finds them current)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flowgraph.ingest.archive import Archive, Version, utc_now
+from flowgraph.model import NoticeSource
+
+
+def record_versions(
+    archive: Archive, sources: list[NoticeSource], records: list[dict[str, Any]]
+) -> list[Version]:
+    """Versions for the notices just read whose bytes the archive does not have as their latest;
+    `records` are the build's (only those read afresh need looking at: a reused notice's bytes
+    are those of its last build, recorded then)."""
+    by_id = {s.notice_id: s for s in sources}
+    latest = archive.latest_by_notice()
+    files: list[tuple[Path, Version]] = []
+    now = utc_now()
+    for record in records:
+        source = by_id.get(record["id"])
+        if source is None or "sha256" not in record:
+            continue
+        known = latest.get(record["id"])
+        if known is not None and known.sha256 == record["sha256"]:
+            continue
+        files.append(
+            (
+                source.path,
+                Version(
+                    notice=record["id"],
+                    retrieved=_retrieved(source.retrieved, known, now),
+                    sha256="",
+                    suffix=source.path.suffix.lower(),
+                    controller=source.controller,
+                    service=source.service or "",
+                    url=source.url or "",
+                ),
+            )
+        )
+    return archive.add_files(files)
+
+
+def _retrieved(stated: str | None, known: Version | None, now: str) -> str:
+    """The manifest's retrieval time when it reads as one and is later than the notice's last
+    version (a manifest left at an old date must not put a new text before the old one), else now."""
+    from flowgraph.ingest.archive import parse_time
+
+    if stated:
+        try:
+            when = parse_time(stated)
+        except ValueError:
+            return now
+        if known is None or when > known.retrieved_at:
+            return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return now

@@ -465,7 +465,11 @@ def _build(
             todo.append(source)
     on_stage(f"reading notices ({len(reuse)} unchanged)" if reuse else "reading notices", len(todo))
     archive = Archive(settings.archive_dir)
-    results = _process_all(settings, sources, todo, on_notice, _built_texts(archive, known, todo))
+    # the texts last built, also across a change of code or vocabularies (a full rebuild)
+    last_built = known if previous is not None else _last_built(settings)
+    results = _process_all(
+        settings, sources, todo, on_notice, _built_texts(archive, last_built, todo)
+    )
     records = reuse + [r for r in results if "error" not in r]
     report.problems += [r["error"] for r in results if "error" in r]
     for record in records:
@@ -548,6 +552,14 @@ def _build(
     snapshots.publish(settings.output_dir, snapshot)
     report.snapshot = snapshot
     return report
+
+
+def _last_built(settings: Settings) -> dict[str, dict[str, Any]]:
+    """The current snapshot's notice records, whatever code built it."""
+    with contextlib.suppress(FlowgraphError, OSError, ValueError):
+        meta = snapshots.read_json(snapshots.current(settings.output_dir) / "build.json")
+        return {n["id"]: n for n in meta.get("notices_list", [])}
+    return {}
 
 
 def _built_texts(
@@ -644,8 +656,12 @@ def _update_store(
     old_shared = {i: (pool / _pool_names(known[i])[1]).read_text(encoding="utf-8") for i in touched}
     _patch_entities(store, counts, old_shared, new_shared)
     if versions_changed:
-        store.remove_graph(ox.NamedNode(provenance.versions_graph(minter)))
-        store.bulk_load(path=str(snapshot / provenance.VERSIONS_FILE), format=ox.RdfFormat.N_QUADS)
+        old_versions = previous / provenance.VERSIONS_FILE
+        provenance.patch_store(
+            store,
+            old_versions.read_text(encoding="utf-8") if old_versions.exists() else "",
+            (snapshot / provenance.VERSIONS_FILE).read_text(encoding="utf-8"),
+        )
     store.flush()
     del store
     return counts

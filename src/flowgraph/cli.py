@@ -720,6 +720,13 @@ def query(
         RowsFormat, typer.Option("--format", help="table, csv, tsv or json")
     ] = RowsFormat.table,
     list_queries: Annotated[bool, typer.Option("--list", help="List the query library")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Read the graph as it was on DATE (YYYY-MM-DD): the notice versions current then",
+        ),
+    ] = None,
     store: Store = None,
 ) -> None:
     """Run a query from queries/ (or a .rq file) with bound parameters."""
@@ -729,6 +736,8 @@ def query(
     from flowgraph.store.base import open_store
 
     settings = _settings(store)
+    if as_of is not None:
+        settings = _past(settings, as_of)
     try:
         library = load_library(settings.queries_dir)
         if not library:
@@ -1120,6 +1129,19 @@ def check(
         sys.stdout.write(text)
     if any(r.missing for r in reports):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _past(settings: Settings, as_of: str) -> Settings:
+    """Settings reading the graph of `as_of` (built from the archive the first time)."""
+    from flowgraph.history.as_of import as_of_settings
+
+    if settings.remote_store:
+        raise _fail(BadInput("--as-of reads the archive's versions: not with an external store"))
+    try:
+        with _working(f"building the graph as of {as_of} from the archived versions"):
+            return as_of_settings(settings, as_of)
+    except FlowgraphError as exc:
+        raise _fail(exc) from exc
 
 
 def _diffs_since(settings: Settings, since: str, controller: str | None) -> list[Any]:

@@ -33,44 +33,57 @@ def version_iri(minter: Minter, notice_id: str, sha256: str) -> str:
 
 
 def version_quads(minter: Minter, archive: Archive, notices: Iterable[str]) -> str:
-    """N-Quads of every version of `notices` (those the graph holds), sorted (a stable file)."""
-    graph = ox.NamedNode(versions_graph(minter))
-    quads: list[ox.Quad] = []
+    """N-Quads of every version of `notices` (those the graph holds), sorted (a stable file
+    whose lines an incremental build compares with the last one's)."""
+    graph = f"<{versions_graph(minter)}>"
     wanted = set(notices)
     by_notice: dict[str, list] = {}
     for version in archive.versions():
         if version.notice in wanted:
             by_notice.setdefault(version.notice, []).append(version)
-
-    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
-        quads.append(ox.Quad(s, ox.NamedNode(p), o, graph))
-
+    lines: list[str] = []
     for notice_id, versions in by_notice.items():
-        notice = ox.NamedNode(minter.notice(notice_id))
+        notice = f"<{minter.notice(notice_id)}>"
         previous = None
         for version in versions:
-            node = ox.NamedNode(version_iri(minter, notice_id, version.sha256))
-            quads.append(ox.Quad(node, RDF_TYPE, ox.NamedNode(FG + "NoticeVersion"), graph))
-            add(node, PROV + "specializationOf", notice)
-            add(node, PROV + "generatedAtTime", ox.Literal(version.retrieved_at.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME))  # fmt: skip
-            add(node, FG + "sha256", ox.Literal(version.sha256))
+            node = f"<{version_iri(minter, notice_id, version.sha256)}>"
+            when = version.retrieved_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            lines += [
+                f"{node} <{RDF_TYPE.value}> <{FG}NoticeVersion> {graph} .",
+                f"{node} <{PROV}specializationOf> {notice} {graph} .",
+                f'{node} <{PROV}generatedAtTime> "{when}"^^<{XSD_DATETIME.value}> {graph} .',
+                f'{node} <{FG}sha256> "{version.sha256}" {graph} .',
+            ]
             source = _iri(version.url)
             if source is not None:
-                add(node, PROV + "wasDerivedFrom", source)
+                lines.append(f"{node} <{PROV}wasDerivedFrom> {source} {graph} .")
             if previous is not None:
-                add(node, PROV + "wasRevisionOf", previous)
+                lines.append(f"{node} <{PROV}wasRevisionOf> {previous} {graph} .")
             previous = node
         if previous is not None:
-            add(notice, FG + "currentVersion", previous)
-    return "".join(f"{q} .\n" for q in sorted(quads, key=str))
+            lines.append(f"{notice} <{FG}currentVersion> {previous} {graph} .")
+    lines.sort()
+    return "".join(line + "\n" for line in lines)
 
 
-def _iri(url: str) -> ox.NamedNode | None:
+def patch_store(store: ox.Store, old: str, new: str) -> None:
+    """Bring the versions graph of `store` from the quads of `old` to those of `new`, line by
+    line (a changed notice adds a few lines to thousands)."""
+    before, after = set(old.splitlines()), set(new.splitlines())
+    added = sorted(after - before)
+    if added:
+        store.load(("\n".join(added) + "\n").encode(), format=ox.RdfFormat.N_QUADS)
+    for line in before - after:
+        for quad in ox.parse(line.encode(), format=ox.RdfFormat.N_QUADS):
+            store.remove(quad)
+
+
+def _iri(url: str) -> str | None:
     """The URL a version was fetched from as an IRI (none for a file edited by hand, or a URL
     that is not a valid IRI)."""
     if not url.startswith(("http://", "https://")):
         return None
     try:
-        return ox.NamedNode(url)
+        return str(ox.NamedNode(url))  # checked, and written as N-Quads writes it
     except ValueError:
         return None

@@ -160,7 +160,7 @@ def _change(source: NoticeSource, extraction: Any) -> dict[str, Any] | None:
     old_path = _worker.get("built", {}).get(source.notice_id)
     if old_path is None:
         return None
-    from flowgraph.history.diff import compare
+    from flowgraph.history.diff import compare, labels_of
 
     try:
         old = _worker["extractor"].extract(replace(source, path=Path(old_path)))
@@ -168,9 +168,10 @@ def _change(source: NoticeSource, extraction: Any) -> dict[str, Any] | None:
         return None  # the archived text no longer reads (a removed vocabulary...): no diff
     if old.notice.sha256 == extraction.notice.sha256:
         return None
-    return compare(
-        old, extraction, source.notice_id, source.controller, {"sha256": old.notice.sha256}
-    ).as_json()
+    if "labels" not in _worker:
+        _worker["labels"] = labels_of(_worker["extractor"].vocabulary)
+    return compare(old, extraction, source.notice_id, source.controller,
+                   {"sha256": old.notice.sha256}, labels=_worker["labels"]).as_json()  # fmt: skip
 
 
 def _process_all(

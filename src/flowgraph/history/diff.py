@@ -9,7 +9,7 @@ added. Services are matched by name (the whole notice when it names none).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -99,9 +99,19 @@ class NoticeDiff:
 Facts = dict[str, dict[str, tuple[str, list[Quote]]]]  # kind -> key -> (label, quotes)
 
 
-def service_facts(service: ServiceExtraction) -> Facts:
+def labels_of(vocabulary: Any) -> dict[str, str]:
+    """Readable names of basis codes and location keys ("public_task" -> "Public task") from
+    the vocabularies, for the changes' labels."""
+    return {
+        **{f"legal_basis:{c.id}": c.label for c in vocabulary.legal_bases},
+        **{f"transfer:{c.id}": c.label for c in vocabulary.locations},
+    }
+
+
+def service_facts(service: ServiceExtraction, labels: Mapping[str, str] | None = None) -> Facts:
     """The comparable facts of one service, each with every quote that states it."""
     facts: Facts = {kind: {} for kind in KINDS}
+    named = labels or {}
 
     def add(kind: str, key: str, label: str, evidence: Evidence) -> None:
         entry = facts[kind].setdefault(key, (label, []))
@@ -113,12 +123,14 @@ def service_facts(service: ServiceExtraction) -> Facts:
         if recipient.role != "mentioned":
             add("recipient", recipient.entity.key, recipient.entity.label, recipient.evidence)
     for basis in service.legal_bases:
-        add("legal_basis", basis.code, basis.code.replace("_", " "), basis.evidence)
+        label = named.get(f"legal_basis:{basis.code}", basis.code.replace("_", " "))
+        add("legal_basis", basis.code, label, basis.evidence)
     for law in service.laws:
         add("law", law.key, law.title, law.evidence)
     for transfer in service.transfers:
         for destination in transfer.destinations or ("unspecified",):
-            add("transfer", destination, destination.replace("_", " "), transfer.evidence)
+            label = named.get(f"transfer:{destination}", destination.replace("_", " "))
+            add("transfer", destination, label, transfer.evidence)
     for statement in service.retention:
         add(
             "retention",
@@ -139,10 +151,14 @@ def _by_service(extraction: NoticeExtraction | None) -> dict[str, ServiceExtract
     return {_service_key(s): s for s in extraction.services}
 
 
-def compare_services(old: ServiceExtraction | None, new: ServiceExtraction | None) -> list[Change]:
+def compare_services(
+    old: ServiceExtraction | None,
+    new: ServiceExtraction | None,
+    labels: Mapping[str, str] | None = None,
+) -> list[Change]:
     """The changes from `old` to `new` (either may be absent: a service added or dropped)."""
-    before = service_facts(old) if old is not None else {k: {} for k in KINDS}
-    after = service_facts(new) if new is not None else {k: {} for k in KINDS}
+    before = service_facts(old, labels) if old is not None else {k: {} for k in KINDS}
+    after = service_facts(new, labels) if new is not None else {k: {} for k in KINDS}
     changes: list[Change] = []
     for kind in KINDS:
         was, now = before[kind], after[kind]
@@ -174,13 +190,14 @@ def compare(
     controller: str,
     old_meta: dict[str, Any] | None = None,
     new_meta: dict[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> NoticeDiff:
     """Every service's changes from `old` to `new`, services in the new notice's order, then
     those it dropped."""
     before, after = _by_service(old), _by_service(new)
     diff = NoticeDiff(notice, controller, old_meta, new_meta)
     for key in [*after, *(k for k in before if k not in after)]:
-        changes = compare_services(before.get(key), after.get(key))
+        changes = compare_services(before.get(key), after.get(key), labels)
         if changes:
             service = (after.get(key) or before[key]).service
             diff.services.append(ServiceChanges(service, changes))

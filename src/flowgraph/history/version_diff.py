@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flowgraph.errors import BadInput, NoticeError
 from flowgraph.history import changes
-from flowgraph.history.diff import NoticeDiff, compare
+from flowgraph.history.diff import NoticeDiff, compare, labels_of
 from flowgraph.ingest.archive import Archive, Version
 from flowgraph.ingest.manifest import discover
 from flowgraph.model import NoticeExtraction, NoticeSource
@@ -40,6 +40,10 @@ class VersionDiffer:
         extractor.register_controllers(known)
         return extractor
 
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return labels_of(self.extractor.vocabulary)
+
     def source(self, version: Version, path: Path | None = None) -> NoticeSource:
         listed = self.current.get(version.notice)
         return NoticeSource(
@@ -59,7 +63,7 @@ class VersionDiffer:
         """`old` to `new` of one notice (`old` None: the notice is new, every fact added)."""
         before = self.extract(old) if old is not None else None
         return compare(before, self.extract(new), new.notice, new.controller,
-                       changes.version_meta(old), changes.version_meta(new))  # fmt: skip
+                       changes.version_meta(old), changes.version_meta(new), self.labels)  # fmt: skip
 
     def since(self, moment: datetime, controller: str | None = None) -> list[NoticeDiff]:
         """Each notice's changes from its version current at `moment` to its latest."""
@@ -104,7 +108,9 @@ class VersionDiffer:
             before, after = (self.extractor.extract(s) for s in sources)
         except NoticeError as exc:
             raise BadInput(str(exc)) from exc
-        return compare(before, after, new.stem, name, {"file": str(old)}, {"file": str(new)})
+        return compare(
+            before, after, new.stem, name, {"file": str(old)}, {"file": str(new)}, self.labels
+        )
 
 
 def _controller_matches(version: Version, controller: str | None) -> bool:

@@ -142,12 +142,16 @@ def _listed(manifest: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 def guess_format(path: Path, settings: Settings) -> str:
     """The layout the build would detect (html, tabular, markdown or plain), for the manifest."""
+    from flowgraph.ingest.documents import document_kind
     from flowgraph.normalise.vocab import Vocabulary
     from flowgraph.parse.layout import detect_layout
 
     if path.suffix.lower() in (".html", ".htm"):
         return "html"
-    text = path.read_bytes()[:200_000].decode("utf-8", errors="replace")
+    data = path.read_bytes()
+    if document_kind(data) is not None:
+        return "markdown"  # a PDF or .docx is read as the Markdown text extracted from it
+    text = data[:200_000].decode("utf-8", errors="replace")
     return detect_layout(text, Vocabulary(settings.vocab_dir).headings)
 
 

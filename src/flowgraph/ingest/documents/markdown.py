@@ -48,13 +48,14 @@ def reflow(lines: list[str]) -> str:
     """A paragraph's lines joined into one; a word hyphenated at a line end is re-joined
     ("manage-" + "ment" -> "management"; a capital or digit after it keeps the hyphen)."""
     out = ""
+    soft = False  # the previous line ended in a soft hyphen: the word goes on
     for raw in lines:
         line = one_line(raw)
         if not line:
             continue
         if not out:
             out = line
-        elif raw.rstrip().endswith(_SOFT_HYPHEN):
+        elif soft:
             out += line
         elif re.search(r"[a-z]-$", out) and line[:1].islower():
             out = out[:-1] + line
@@ -62,6 +63,7 @@ def reflow(lines: list[str]) -> str:
             out += line  # "COVID-" + "19", "Anglo-" + "Saxon": a real hyphen, no space
         else:
             out += " " + line
+        soft = raw.rstrip().endswith(_SOFT_HYPHEN)
     return out
 
 

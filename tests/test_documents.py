@@ -374,3 +374,42 @@ def test_a_workspace_with_a_pdf_and_a_docx_builds_and_serves_their_quotes(
         assert page.status_code == 200, page.text
         marked = re.search(r"<mark id='q'>(.*?)</mark>", page.text, re.S).group(1)
         assert html.unescape(re.sub(r"</?span[^>]*>", "", marked)) == pdf_text[start:end]
+
+
+def test_a_bulleted_list_in_a_table_cell_stays_a_list(extractor, tmp_path):
+    import docx
+    import weasyprint
+
+    page = (
+        "<h1>Council Tax privacy notice</h1><h2>Who we share your information with</h2>"
+        "<style>td, th { border: 1px solid black; padding: 3pt }</style>"
+        "<table style='border-collapse: collapse'>"
+        "<tr><th>Service</th><th>Recipients</th></tr>"
+        "<tr><td>Benefits</td><td><ul><li>HMRC</li><li>the Department for Work and Pensions</li>"
+        "</ul></td></tr></table>"
+    )
+    (tmp_path / "cell.pdf").write_bytes(weasyprint.HTML(string=page).write_pdf())
+    document = docx.Document()
+    document.add_heading("Council Tax privacy notice", 1)
+    document.add_heading("Who we share your information with", 2)
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text, table.cell(1, 0).text = (
+        "Service",
+        "Recipients",
+        "Benefits",
+    )
+    cell = table.cell(1, 1)
+    cell.paragraphs[0].text = "HMRC"
+    cell.paragraphs[0].style = "List Bullet"
+    cell.add_paragraph("the Department for Work and Pensions", style="List Bullet")
+    document.save(str(tmp_path / "cell.docx"))
+    for name in ("cell.pdf", "cell.docx"):
+        notice = read_notice(NoticeSource(tmp_path / name, CONTROLLER))
+        row = "| Benefits | <ul><li>HMRC</li><li>the Department for Work and Pensions</li></ul> |"
+        assert row in notice.text.splitlines(), notice.text
+        extraction = extractor.extract(NoticeSource(tmp_path / name, CONTROLLER))
+        found = [(r.text, r.entity.key) for s in extraction.services for r in s.recipients]
+        assert found == [
+            ("HMRC", "hmrc"),
+            ("the Department for Work and Pensions", "dwp"),
+        ]

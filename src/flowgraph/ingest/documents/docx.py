@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from flowgraph.ingest.documents import UnreadableDocument
@@ -104,6 +105,26 @@ def _table(table: Any) -> Table:
     return Table(tuple(rows))
 
 
+def _body(document: Any) -> Iterator[Any]:
+    """The body's paragraphs and tables in order, including those inside content controls
+    (`w:sdt`, which council templates wrap whole sections in and python-docx steps over)."""
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    parent = document._body
+
+    def walk(element: Any) -> Iterator[Any]:
+        for child in element.iterchildren():
+            if child.tag == f"{_W}p":
+                yield DocxParagraph(child, parent)
+            elif child.tag == f"{_W}tbl":
+                yield DocxTable(child, parent)
+            elif child.tag == f"{_W}sdt" and (content := child.find(f"{_W}sdtContent")) is not None:
+                yield from walk(content)
+
+    yield from walk(document.element.body)
+
+
 def docx_markdown(data: bytes) -> str:
     """The document's body as Markdown, or UnreadableDocument when it is not a readable .docx."""
     import docx
@@ -112,7 +133,7 @@ def docx_markdown(data: bytes) -> str:
         document = docx.Document(io.BytesIO(data))
         blocks: list[Block] = []
         deepest = 0
-        for part in document.iter_inner_content():
+        for part in _body(document):
             if isinstance(part, docx.table.Table):
                 blocks.append(_table(part))
             else:

@@ -7,8 +7,9 @@ import html
 import re
 from dataclasses import dataclass
 
-# Bullet glyphs documents draw in front of list items ("o" is Word's second-level bullet).
-BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·■□➢➤✓\-–—*]|o(?=\s))\s*(?=\S)")
+# Bullet glyphs documents draw in front of list items ("o" is Word's second-level bullet; the
+# U+F0xx private-use characters are Word's Symbol and Wingdings bullets as PDFs keep them).
+BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·■□➢➤✓\uf0b7\uf0a7\uf076\uf0d8\uf0fc\-–—*]|o(?=\s))\s*(?=\S)")
 _SPACE = re.compile(r"\s+")
 _SOFT_HYPHEN = "\u00ad"
 
@@ -90,6 +91,14 @@ def _cell(lines: list[str]) -> str:
     return reflow(lines)
 
 
+def _plain_list(cell: str) -> str:
+    """A row's first cell is read as its label, where the loader reads no HTML: a list there is
+    written "HMRC; DWP"."""
+    if not cell.startswith("<ul>"):
+        return cell
+    return "; ".join(html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", cell))
+
+
 def table_cell(text: str) -> str:
     """A cell's text (lines separated by newlines) as one Markdown table cell."""
     return _cell(text.splitlines())
@@ -127,6 +136,7 @@ def render(blocks: list[Block]) -> str:
             for index, row in enumerate(rows):
                 # a "|" inside a cell would split it: shown as "/"
                 cells = [one_line(c).replace("|", "/") or " " for c in row]
+                cells[0] = _plain_list(cells[0])
                 cells += [" "] * (width - len(row))
                 lines.append("| " + " | ".join(cells) + " |")
                 if index == 0:

@@ -35,6 +35,8 @@ README = """# flowgraph workspace
 - `notices/` holds the notice files, byte for byte as published, and `manifest.csv` listing
   them (file, controller, service, title, url, retrieved, format, sha256). Add notices with
   `flowgraph add FILE --controller "Name of Council"`: it copies the file and writes the row.
+  A PDF or Word .docx notice gets the text extracted from it beside it as `FILE.md` (written
+  by each build; quote offsets count into it): do not list or edit it.
 - `build/` is the graph `flowgraph build` makes from them (safe to delete: it is rebuilt).
 - `queries/`, `vocab/`, `ontology/`, when present, replace the ones installed with flowgraph
   (`flowgraph init DIR --customise queries` copies the installed ones here to start from).

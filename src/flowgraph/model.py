@@ -44,6 +44,8 @@ class Notice:
     sha256: str
     line_starts: tuple[int, ...]
     encoding: str = "utf-8"  # as read: utf-8, utf-8-sig, utf-16(-le/-be) or cp1252
+    # "pdf" or "docx" when the text was extracted from such a file (kept beside it as FILE.md)
+    extracted_from: str | None = None
 
     @property
     def notice_id(self) -> str:

@@ -35,6 +35,8 @@ README = """# flowgraph workspace
 - `notices/` holds the notice files, byte for byte as published, and `manifest.csv` listing
   them (file, controller, service, title, url, retrieved, format, sha256). Add notices with
   `flowgraph add FILE --controller "Name of Council"`: it copies the file and writes the row.
+  A PDF or Word .docx notice gets the text extracted from it beside it as `FILE.md` (written
+  by each build; quote offsets count into it): do not list or edit it.
 - `build/` is the graph `flowgraph build` makes from them (safe to delete: it is rebuilt).
 - `queries/`, `vocab/`, `ontology/`, when present, replace the ones installed with flowgraph
   (`flowgraph init DIR --customise queries` copies the installed ones here to start from).
@@ -142,12 +144,16 @@ def _listed(manifest: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 def guess_format(path: Path, settings: Settings) -> str:
     """The layout the build would detect (html, tabular, markdown or plain), for the manifest."""
+    from flowgraph.ingest.documents import document_kind
     from flowgraph.normalise.vocab import Vocabulary
     from flowgraph.parse.layout import detect_layout
 
     if path.suffix.lower() in (".html", ".htm"):
         return "html"
-    text = path.read_bytes()[:200_000].decode("utf-8", errors="replace")
+    data = path.read_bytes()
+    if document_kind(data) is not None:
+        return "markdown"  # a PDF or .docx is read as the Markdown text extracted from it
+    text = data[:200_000].decode("utf-8", errors="replace")
     return detect_layout(text, Vocabulary(settings.vocab_dir).headings)
 
 

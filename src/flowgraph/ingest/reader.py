@@ -3,26 +3,39 @@
 Councils save notices from Word and web pages in whatever their tools write: UTF-8 (with or
 without a byte-order mark), UTF-16 (Word's "Unicode text", with a BOM) and Windows-1252 (the
 "ANSI" of Notepad and older exports) are all read; the encoding is recorded on the notice (the
-extraction JSON's `encoding`, the graph's `fg:encoding` when it is not plain UTF-8). A file that
-is none of these (a PDF, a Word document, an image) is refused with what it looks like.
+extraction JSON's `encoding`, the graph's `fg:encoding` when it is not plain UTF-8). PDF and Word
+.docx notices (known by their signature, never their name) are converted to Markdown text
+(`ingest.documents`), which is what offsets count into: it is kept beside the file as a sidecar
+(`notice.pdf` -> `notice.pdf.md`) so every quote can be checked, and recorded as
+`extracted_from`. Anything else (an old .doc, RTF, an image, another ZIP) is refused with what it
+looks like.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from pathlib import Path
 
 from flowgraph.errors import NoticeError
+from flowgraph.ingest.documents import UnreadableDocument, document_kind, document_markdown
 from flowgraph.model import Notice, NoticeSource
 
 # Signatures of files that are often mistaken for notices, for a clearer refusal.
 _KNOWN_BINARY = (
-    (b"%PDF", "a PDF document: save or export the notice as text (.txt) or HTML"),
-    (b"PK\x03\x04", "a ZIP archive (a .docx/.odt is one): save the notice as text (.txt) or HTML"),
-    (b"\xd0\xcf\x11\xe0", "an old Word/Office document: save the notice as text (.txt) or HTML"),
-    (b"{\\rtf", "an RTF document: save the notice as text (.txt) or HTML"),
+    (b"%PDF", "a PDF document, not text (read_notice extracts its text)"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive but not a Word .docx (an .odt is one): save the notice as .docx, "
+        "PDF, text (.txt) or HTML",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an old Word/Office document (.doc): save the notice as .docx, PDF, text (.txt) or HTML",
+    ),
+    (b"{\\rtf", "an RTF document: save the notice as .docx, PDF, text (.txt) or HTML"),
     (b"\x89PNG", "a PNG image, not a text notice"),
     (b"\xff\xd8\xff", "a JPEG image, not a text notice"),
     (b"GIF8", "a GIF image, not a text notice"),
@@ -83,6 +96,40 @@ def decode_notice(data: bytes, path: object = "<notice>") -> tuple[str, str]:
     return text, encoding
 
 
+def sidecar_path(path: Path) -> Path:
+    """Where the text extracted from a PDF or .docx notice is kept: `notice.pdf.md`."""
+    return path.with_name(path.name + ".md")
+
+
+def notice_text(data: bytes, path: object = "<notice>") -> tuple[str, str, str | None]:
+    """The text offsets count into, the encoding it was read in, and the document format it
+    was extracted from ("pdf", "docx"; None for a text notice), or NoticeError saying why not.
+    The build and the notice page both read a notice through this, so quotes line up."""
+    kind = document_kind(data)
+    if kind is None:
+        text, encoding = decode_notice(data, path)
+        return text, encoding, None
+    try:
+        return document_markdown(data, kind), "utf-8", kind
+    except UnreadableDocument as exc:
+        raise NoticeError(str(path), str(exc)) from None
+
+
+def _keep_sidecar(path: Path, text: str) -> None:
+    """Write the extracted text beside the notice, only when it differs from what is there; a
+    folder that cannot be written to is left alone (the notice page re-extracts the text)."""
+    sidecar = sidecar_path(path)
+    data = text.encode("utf-8")
+    try:
+        if sidecar.is_file() and sidecar.read_bytes() == data:
+            return
+        partial = sidecar.with_name(f".{sidecar.name}.{os.getpid()}")
+        partial.write_bytes(data)
+        partial.replace(sidecar)
+    except OSError:
+        return
+
+
 def too_large(size: int, limit: int) -> str:
     return (
         f"notice is {size:,} bytes, over the limit of {limit:,} bytes per notice "
@@ -122,11 +169,13 @@ def read_notice(source: NoticeSource, max_bytes: int | None = None) -> Notice:
         raise NoticeError(path, too_large(max(size, len(data)), max_bytes))
     if not data.strip():
         raise NoticeError(path, "file is empty")
-    text, encoding = decode_notice(data, path)
+    text, encoding, extracted_from = notice_text(data, path)
     if not text.strip():
         raise NoticeError(path, "file is empty")
     digest = hashlib.sha256(data).hexdigest()
     if source.sha256 and source.sha256.lower() != digest:
         raise NoticeError(path, f"sha256 {digest} does not match the manifest's {source.sha256}")
+    if extracted_from is not None:
+        _keep_sidecar(path, text)
     starts = (0, *(m.end() for m in re.finditer(r"\r\n|\n|\r", text)))
-    return Notice(source, text, digest, starts, encoding)
+    return Notice(source, text, digest, starts, encoding, extracted_from)

@@ -51,6 +51,8 @@ class NoticeGraphBuilder:
         q.add(notice, "fg:sha256", lit(x.notice.sha256))
         if x.notice.encoding != "utf-8":  # plain UTF-8, the usual case, says nothing
             q.add(notice, "fg:encoding", lit(x.notice.encoding))
+        if x.notice.extracted_from:  # offsets count into the text kept beside it as FILE.md
+            q.add(notice, "fg:extractedFrom", lit(x.notice.extracted_from))
         q.add(notice, "fg:layout", lit(x.layout))
         q.link(notice, "fg:controller", controller)
         if src.url:

@@ -46,6 +46,8 @@ def _unique(values: list[str]) -> list[str]:
 
 def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[str, Any]]:
     out = []
+    # a PDF or .docx notice says so: offsets count into the text extracted from it (FILE.md)
+    extracted = extraction.notice.extracted_from
     for s in extraction.services:
         out.append(
             {
@@ -54,6 +56,7 @@ def extraction_json(extraction: NoticeExtraction, minter: Minter) -> list[dict[s
                 "service": s.service,
                 "notice": extraction.notice.source.path.name,
                 "encoding": extraction.notice.encoding,
+                **({"extracted_from": extracted} if extracted else {}),
                 "layout": extraction.layout,
                 "purposes": [p.text for p in s.purposes],
                 "legal_bases": {

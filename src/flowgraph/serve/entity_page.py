@@ -15,6 +15,7 @@ import json
 import math
 import re
 from collections import defaultdict
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Annotated, Any
@@ -473,9 +474,11 @@ def _notice_sources(runtime: Runtime) -> dict[str, dict[str, Any]]:
 
 
 def notice_text(runtime: Runtime, file: str) -> tuple[str, str]:
-    """The decoded text of a notice file as the build read it (offsets count into it), and its
-    notice IRI; NotFound when the graph holds no such notice or the file changed since."""
-    from flowgraph.ingest.reader import decode_notice
+    """The text of a notice file as the build read it (decoded, or extracted from a PDF or
+    .docx: offsets count into it), and its notice IRI; NotFound when the graph holds no such
+    notice or the file changed since."""
+    from flowgraph.ingest.documents import document_kind
+    from flowgraph.ingest.reader import notice_text as read_text
 
     found = _rows(runtime, "notice-by-file", file=file)
     if not found:
@@ -490,7 +493,13 @@ def notice_text(runtime: Runtime, file: str) -> tuple[str, str]:
         except OSError:
             continue
         if hashlib.sha256(data).hexdigest() == sha:
-            return decode_notice(data, candidate)[0], notice
+            if document_kind(data) is None:
+                return read_text(data, candidate)[0], notice
+            # a PDF or .docx: its text re-extracted by the build's own code, once per version
+            # (the offsets count into that text, as kept in its FILE.md, not the file's bytes)
+            return runtime.once(f"notice text {sha}", partial(read_text, data, candidate))[
+                0
+            ], notice
     raise NotFound(
         f"the text of {file!r} is not where it was built from, or has changed since the build"
     )

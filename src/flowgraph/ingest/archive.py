@@ -1,10 +1,14 @@
 """Every version of every notice, kept: the history `diff`, `--as-of` and `/changes` read.
 
-A notice's bytes are stored once under `objects/` by their sha256 (content-addressed: a page
-fetched a hundred times unchanged is one file), and `versions.csv` lists, in the order they
-were retrieved, each distinct version of each notice: the notice id (the file stem the build
-knows it by), where it came from, when it was retrieved and how the server described it.
-A version is only added when its bytes differ from the notice's latest one.
+A version is the notice file the build reads (for a fetched web page: its main content, as
+written into the notices folder), stored once under `objects/` by its sha256 (content-addressed:
+a page fetched a hundred times unchanged is one file); a fetched version also keeps the bytes
+as retrieved (`original_sha256`: the whole page, PDF or .docx) so the extraction can be checked
+against the source. `versions.csv` lists, in the order they were retrieved, each distinct
+version of each notice: the notice id (the file stem the build knows it by), where it came from,
+when it was retrieved and how the server described it. A version is only added when the notice
+file's bytes differ from the notice's latest version. Versions of notices that are not fetched
+(edited by hand in the notices folder) are recorded by the build.
 
 The log is rewritten whole through a temporary file and a rename, so a crash mid-write leaves
 the previous log; objects are written the same way before the log names them.
@@ -37,7 +41,7 @@ class Version:
     notice: str  # the notice id: its file stem in the notices folder
     retrieved: str  # ISO 8601, UTC ("2026-12-02T14:05:00Z")
     sha256: str
-    suffix: str  # of the original: ".html", ".pdf", ".docx", ".txt", ".md"
+    suffix: str  # of the notice file: ".html", ".pdf", ".docx", ".txt", ".md"
     controller: str = ""
     service: str = ""
     url: str = ""
@@ -45,6 +49,8 @@ class Version:
     status: str = ""  # the HTTP status it came with ("200"); empty when added from a file
     etag: str = ""
     last_modified: str = ""
+    original_sha256: str = ""  # the bytes as retrieved, when they differ from the notice file
+    original_suffix: str = ""
 
     @property
     def object_name(self) -> str:
@@ -140,6 +146,14 @@ class Archive:
 
     def read(self, version: Version) -> bytes:
         return self.path(version).read_bytes()
+
+    def put_object(self, data: bytes, suffix: str) -> str:
+        """Store bytes under their sha256 (e.g. a page as retrieved); returns the sha256."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.directory / OBJECTS / f"{digest}{suffix}"
+        if not target.exists():
+            _write_atomically(target, data)
+        return digest
 
     def add(self, data: bytes, version: Version) -> tuple[Version, bool]:
         """Keep `data` as a version of `version.notice` (its sha256 is computed here); returns

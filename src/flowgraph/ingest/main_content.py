@@ -35,20 +35,22 @@ CANDIDATES = (
     "#main",
     ".main-content",
 )
-ALWAYS_DROPPED = (
-    "script, style, noscript, template, iframe, object, embed, svg, canvas, form, button, "
-    "select, input, textarea, dialog, link, meta, nav, aside, [role=navigation], "
-    "[role=complementary], [role=search], [role=dialog], [role=alertdialog], [hidden], "
-    "[aria-hidden=true]"
+DROPPED_TAGS = frozenset(
+    "script style noscript template iframe object embed svg canvas form button select input "
+    "textarea dialog link meta nav aside".split()
 )
-PAGE_CHROME = "header, footer, [role=banner], [role=contentinfo]"
-# id/class words of chrome that has no tag of its own (a word is matched whole or as a prefix
-# of a hyphenated one: "breadcrumb", "breadcrumbs", "breadcrumb-list")
+DROPPED_ROLES = frozenset({"navigation", "complementary", "search", "dialog", "alertdialog"})
+PAGE_TAGS = frozenset({"header", "footer"})  # dropped only when the container is <body>
+PAGE_ROLES = frozenset({"banner", "contentinfo"})
+# id/class words of chrome that has no tag of its own, matched as whole hyphen- or underscore-
+# separated parts of a word ("breadcrumbs", "lgd-page-feedback", "ccc-content"; never "cookies"
+# alone, which may be a notice's own section about cookies, nor "social" alone: social care)
 _CHROME = re.compile(
-    r"^(breadcrumbs?|skip-?links?|skip-to-content|share|social|feedback|page-?feedback|"
-    r"back-?to-?top|site-?header|site-?footer|related|cookie-?(banner|bar|notice|consent|"
-    r"message|popup|control|law)|consent-?(banner|manager)|ccc|ccc-?\w+|onetrust-?\w*|"
-    r"cybotcookiebot\w*|cookiebot\w*|gdpr-?(banner|cookie)\w*)(-[\w-]+)?$",
+    r"(?:^|[-_])(?:breadcrumbs?|skip-?links?|skip-to-content|share|share-?this|sharing-?links|"
+    r"social-?(?:links|media|share|icons)|feedback|back-?to-?top|site-?header|site-?footer|"
+    r"masthead|related-?(?:links|pages|content|items)|cookie-?(?:banner|bar|notice|consent|"
+    r"message|popup|control|law|settings)|cookiebanner|consent-?(?:banner|manager|sdk)|ccc|"
+    r"onetrust|cybotcookiebot\w*|cookiebot\w*|gdpr-?(?:banner|cookie))(?:$|[-_])",
     re.I,
 )
 _SPACE = re.compile(r"\s+")
@@ -126,20 +128,23 @@ def _drop_chrome(container: LexborNode, *, page: bool) -> None:
     while stack:
         parent = stack.pop()
         for node in list(parent.iter(include_text=False)):
-            if node.tag == "-comment" or (
-                node.tag != "-text"
-                and (
-                    node.css_matches(ALWAYS_DROPPED)
-                    or (page and node.css_matches(PAGE_CHROME))
-                    or _is_chrome(node)
-                )
-            ):
+            if node.tag == "-comment" or _is_chrome(node, page):
                 node.decompose()
             else:
                 stack.append(node)
 
 
-def _is_chrome(node: LexborNode) -> bool:
+def _is_chrome(node: LexborNode, page: bool) -> bool:
+    """Whether an element is navigation, a banner, a script... rather than the notice. (Not
+    selectolax's css_matches: it also answers True when a descendant matches.)"""
+    tag = node.tag or ""
     attributes = node.attributes
+    role = (attributes.get("role") or "").strip().lower()
+    if tag in DROPPED_TAGS or role in DROPPED_ROLES:
+        return True
+    if "hidden" in attributes or (attributes.get("aria-hidden") or "").lower() == "true":
+        return True
+    if page and (tag in PAGE_TAGS or role in PAGE_ROLES):
+        return True
     words = [attributes.get("id") or "", *(attributes.get("class") or "").split()]
-    return any(word and _CHROME.match(word) for word in words)
+    return any(word and _CHROME.search(word) for word in words)

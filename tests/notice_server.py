@@ -8,7 +8,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -90,10 +90,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            try:
+            with suppress(OSError):  # the client may have given up (a size cap, a timeout)
                 self.wfile.write(body)
-            except OSError:
-                pass
 
     return Handler
 

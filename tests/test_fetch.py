@@ -104,7 +104,7 @@ def test_first_fetch_keeps_the_page_the_notice_and_its_manifest_row(home: Path, 
         "format": "html",
         "sha256": hashlib.sha256(notice.encode()).hexdigest(),
     }
-    [(path, headers)] = [r for r in site.requests if r[0] == "/notice"]
+    [(_, headers)] = [r for r in site.requests if r[0] == "/notice"]
     assert headers["user-agent"] == user_agent()
     assert user_agent().startswith("flowgraph/") and "privacy-notice watcher" in user_agent()
     assert "if-none-match" not in headers
@@ -235,7 +235,7 @@ def test_a_redirect_to_a_private_address_is_refused(home: Path, site: Site, monk
 
 def test_a_private_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(address_guard, "resolve", lambda host, port: ["10.1.2.3"])
-    with pytest.raises(address_guard.RefusedAddress, match="intranet.example resolves to 10.1.2.3, a private address"):  # fmt: skip
+    with pytest.raises(address_guard.RefusedAddress, match=r"intranet\.example resolves to 10\.1\.2\.3, a private address"):  # fmt: skip
         address_guard.target("https://intranet.example/notice")
     monkeypatch.setattr(address_guard, "resolve", lambda host, port: ["93.184.215.14", "::ffff:127.0.0.1"])  # fmt: skip
     with pytest.raises(address_guard.RefusedAddress, match="a loopback address"):

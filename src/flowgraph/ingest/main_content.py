@@ -35,10 +35,10 @@ CANDIDATES = (
     "#main",
     ".main-content",
 )
-DROPPED_TAGS = frozenset(
-    "script style noscript template iframe object embed svg canvas form button select input "
-    "textarea dialog link meta nav aside".split()
-)
+DROPPED_TAGS = frozenset({
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "form", "button", "select", "input", "textarea", "dialog", "link", "meta", "nav", "aside",
+})  # fmt: skip
 DROPPED_ROLES = frozenset({"navigation", "complementary", "search", "dialog", "alertdialog"})
 PAGE_TAGS = frozenset({"header", "footer"})  # dropped only when the container is <body>
 PAGE_ROLES = frozenset({"banner", "contentinfo"})

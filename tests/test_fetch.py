@@ -66,12 +66,16 @@ def manifest(home: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def archive(home: Path) -> Archive:
+    return Archive(Settings(home=home).archive_dir)
+
+
 def state(home: Path) -> dict[str, bytes]:
     """Every file of the notices folder and the archive, by path: a failed fetch changes none."""
     return {
         str(p.relative_to(home)): p.read_bytes()
-        for folder in ("notices", "archive")
-        for p in sorted((home / folder).rglob("*"))
+        for folder in (home / "notices", Settings(home=home).archive_dir)
+        for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
 
@@ -80,16 +84,20 @@ def test_first_fetch_keeps_the_page_the_notice_and_its_manifest_row(home: Path, 
     [outcome] = run(home)
     assert outcome.result == NEW
     assert outcome.entry.notice == NOTICE
-    [version] = Archive(home / "archive").versions()
+    [version] = archive(home).versions()
     assert version.notice == NOTICE
     assert version.url == f"{site.base}/notice"
     assert (version.controller, version.service) == ("Rutland County Council", "Housing")
     assert (version.media_type, version.status, version.suffix) == ("text/html", "200", ".html")
     assert version.etag == '"' + hashlib.sha256(V1).hexdigest()[:16] + '"'
     assert version.last_modified == LAST_MODIFIED
-    assert version.sha256 == hashlib.sha256(V1).hexdigest()
-    assert (home / "archive" / "objects" / f"{version.sha256}.html").read_bytes() == V1
     notice = (home / "notices" / f"{NOTICE}.html").read_text(encoding="utf-8")
+    # the version is the notice file the build reads; the page as retrieved is kept beside it
+    assert version.sha256 == hashlib.sha256(notice.encode()).hexdigest()
+    assert archive(home).read(version) == notice.encode()
+    assert (version.original_sha256, version.original_suffix) == (hashlib.sha256(V1).hexdigest(), ".html")  # fmt: skip
+    objects = archive(home).directory / "objects"
+    assert (objects / f"{version.original_sha256}.html").read_bytes() == V1
     assert "<td>Leicestershire Police</td>" in notice
     assert "<h2>Who we share your information with</h2>" in notice
     assert "Accept all cookies" not in notice and "Bins, recycling" not in notice
@@ -119,7 +127,7 @@ def test_unchanged_page_costs_one_304_and_writes_nothing(home: Path, site: Site)
     second = site.seen("/notice")[1]
     assert second["if-none-match"] == '"' + hashlib.sha256(V1).hexdigest()[:16] + '"'
     assert second["if-modified-since"] == LAST_MODIFIED
-    assert len(Archive(home / "archive").versions()) == 1
+    assert len(archive(home).versions()) == 1
     assert state(home) == before
 
 
@@ -139,15 +147,27 @@ def test_changed_page_is_a_second_version_with_the_new_recipient(home: Path, sit
     site.pages["/notice"] = ("text/html; charset=utf-8", V2)
     [outcome] = run(home)
     assert outcome.result == NEW
-    first, second = Archive(home / "archive").versions(NOTICE)
-    assert first.sha256 == hashlib.sha256(V1).hexdigest()
-    assert second.sha256 == hashlib.sha256(V2).hexdigest()
-    assert Archive(home / "archive").read(first) == V1
-    assert Archive(home / "archive").read(second) == V2
+    first, second = archive(home).versions(NOTICE)
+    assert (first.original_sha256, second.original_sha256) == (hashlib.sha256(V1).hexdigest(), hashlib.sha256(V2).hexdigest())  # fmt: skip
     notice = (home / "notices" / f"{NOTICE}.html").read_bytes()
     assert b"<td>Rutland Food Bank</td>" in notice
+    assert b"Rutland Food Bank" not in archive(home).read(first)
+    assert archive(home).read(second) == notice
+    assert first.etag != second.etag
     [row] = manifest(home)
     assert row["sha256"] == hashlib.sha256(notice).hexdigest()
+
+
+def test_a_page_whose_surroundings_changed_is_the_same_version(home: Path, site: Site) -> None:
+    """Another cookie banner and footer, the same notice: no new version."""
+    run(home)
+    before = state(home)
+    chrome = V1.replace(b"Accept all cookies", b"Accept cookies").replace(b"2026", b"2027")
+    site.pages["/notice"] = ("text/html; charset=utf-8", chrome)
+    [outcome] = run(home)
+    assert outcome.result == SAME
+    assert len(site.seen("/notice")) == 2
+    assert state(home) == before
 
 
 FAILURES = {
@@ -284,10 +304,10 @@ def test_pdf_and_docx_are_kept_as_retrieved(home: Path, site: Site) -> None:
     assert (home / "notices" / "rutland-housing.pdf").read_bytes() == pdf
     assert (home / "notices" / "rutland-parking.docx").read_bytes() == docx
     docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert [(v.notice, v.media_type) for v in Archive(home / "archive").versions()] == [
-        ("rutland-housing", "application/pdf"),
-        ("rutland-parking", docx_type),
-    ]
+    assert [(v.notice, v.media_type, v.sha256, v.original_sha256) for v in archive(home).versions()] == [
+        ("rutland-housing", "application/pdf", hashlib.sha256(pdf).hexdigest(), ""),
+        ("rutland-parking", docx_type, hashlib.sha256(docx).hexdigest(), ""),
+    ]  # fmt: skip
     assert [(r["file"], r["title"], r["format"]) for r in manifest(home)] == [
         ("rutland-housing.pdf", "", ""),
         ("rutland-parking.docx", "", ""),

@@ -3,7 +3,8 @@
 For each entry: address check, robots.txt, a conditional GET with the latest archived
 version's ETag / Last-Modified, then, for a new version, the notice file the build reads
 (`notices/<id>.html` holding the page's main content, or the PDF/Word/text as retrieved), its
-manifest row, and last the archive entry with the bytes as retrieved. The archive is written
+manifest row, and last the archive entry: the notice file as the version, the whole page as
+retrieved kept beside it. The archive is written
 last so that a failure before it leaves the previous version current and the next run tries
 again. A failing entry is reported and the others still run; nothing of it is written.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flowgraph.errors import FlowgraphError
 from flowgraph.ingest import address_guard
@@ -75,7 +76,7 @@ def fetch_all(
 def fetch_one(settings: Settings, archive: Archive, client: Client, entry: WatchEntry) -> Outcome:
     address_guard.target(entry.url, allow_private=client.allow_private)
     latest = archive.latest(entry.notice)
-    in_place = _check_in_place(settings, entry, latest)
+    in_place = _check_in_place(settings, archive, entry, latest)
     if not client.allowed(entry.url):
         raise FetchError(f"{entry.url}: robots.txt of the site disallows fetching it; skipped")
     conditions: dict[str, str] = {}
@@ -95,10 +96,12 @@ def fetch_one(settings: Settings, archive: Archive, client: Client, entry: Watch
     suffix = MEDIA_TYPES[media_type]
     if not response.body.strip():
         raise FetchError(f"{entry.url}: empty answer ({media_type})")
-    digest = hashlib.sha256(response.body).hexdigest()
+    title, notice_bytes = _notice_file(response, media_type, entry)
+    # a version is the notice file the build reads: a page whose navigation or footer changed
+    # but whose notice did not is the same version
+    digest = hashlib.sha256(notice_bytes).hexdigest()
     if latest is not None and latest.sha256 == digest and in_place:
         return Outcome(entry, SAME, f"version {latest.short} kept", latest)
-    title, notice_bytes = _notice_file(response, media_type, entry)
     version = Version(
         notice=entry.notice, retrieved=utc_now(), sha256=digest, suffix=suffix,
         controller=entry.controller, service=entry.service, url=entry.url, media_type=media_type,
@@ -106,8 +109,11 @@ def fetch_one(settings: Settings, archive: Archive, client: Client, entry: Watch
         last_modified=response.headers.get("last-modified", ""),
     )  # fmt: skip
     written = _write_notice(settings, entry, version, title, notice_bytes)
-    kept, is_new = archive.add(response.body, version)
-    if not is_new:  # the notice file was missing or unlisted: put back from the same bytes
+    if notice_bytes != response.body:  # the whole page as retrieved, kept beside the notice
+        original = archive.put_object(response.body, suffix)
+        version = replace(version, original_sha256=original, original_suffix=suffix)
+    kept, is_new = archive.add(notice_bytes, version)
+    if not is_new:  # the notice file was missing, unlisted or edited: put back from the same text
         return Outcome(entry, SAME, f"version {kept.short} kept; {written} again", kept, True)
     return Outcome(entry, NEW, f"version {kept.short}; {written}", kept, True)
 
@@ -140,13 +146,15 @@ def _notice_file(response: Response, media_type: str, entry: WatchEntry) -> tupl
     return content.title, content.html.encode("utf-8")
 
 
-def _check_in_place(settings: Settings, entry: WatchEntry, latest: Version | None) -> bool:
-    """Whether the notice's file and manifest row are there; refuses to take over a notice
-    added by hand (one the archive never fetched) under the same id."""
+def _check_in_place(
+    settings: Settings, archive: Archive, entry: WatchEntry, latest: Version | None
+) -> bool:
+    """Whether the notices folder holds the latest version (file, manifest row, same bytes);
+    refuses to take over a notice added by hand (one never fetched) under the same id."""
     from flowgraph.workspace import listed_file, manifest_path
 
     listed = listed_file(manifest_path(settings), entry.notice)
-    if latest is None:
+    if not any(v.status for v in archive.versions(entry.notice)):  # never fetched
         by_hand = listed or next(
             (p.name for p in settings.notices_dir.glob(f"{entry.notice}.*") if p.is_file()), None
         )
@@ -156,8 +164,9 @@ def _check_in_place(settings: Settings, entry: WatchEntry, latest: Version | Non
                 "but was never fetched; give the watch list row a notice id of its own (notice "
                 "column) or remove that file"
             )
+    if latest is None or listed is None or not (settings.notices_dir / listed).is_file():
         return False
-    return listed is not None and (settings.notices_dir / listed).is_file()
+    return hashlib.sha256((settings.notices_dir / listed).read_bytes()).hexdigest() == latest.sha256
 
 
 def _write_notice(settings: Settings, entry: WatchEntry, version: Version, title: str,

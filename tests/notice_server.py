@@ -5,12 +5,14 @@ body, a redirect loop, a redirect to a private address, an image, a robots.txt d
 from __future__ import annotations
 
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 LAST_MODIFIED = "Mon, 02 Nov 2026 09:00:00 GMT"
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
@@ -97,12 +99,18 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def council_site() -> Iterator[Site]:
-    """A threaded server on an ephemeral loopback port; `site.base` is its URL."""
+def council_site(tls: tuple[Path, Path] | None = None) -> Iterator[Site]:
+    """A threaded server on an ephemeral loopback port; `site.base` is its URL. With `tls`
+    (certificate, key) it speaks HTTPS."""
     site = Site()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
     server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls else "http"
+    site.base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shutil
+import ssl
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,9 +16,9 @@ from notice_server import LAST_MODIFIED, Site, council_site
 from typer.testing import CliRunner
 
 from flowgraph.cli import app
-from flowgraph.ingest import address_guard
+from flowgraph.ingest import address_guard, fetch
 from flowgraph.ingest.archive import Archive
-from flowgraph.ingest.fetch import Client, user_agent
+from flowgraph.ingest.fetch import Client, FetchError, user_agent
 from flowgraph.ingest.watch import read_watch
 from flowgraph.ingest.watcher import ERROR, NEW, NOT_MODIFIED, SAME, fetch_all
 from flowgraph.settings import Settings
@@ -248,7 +251,7 @@ def test_a_redirect_to_a_private_address_is_refused(home: Path, site: Site, monk
     site.modes["/notice"] = f"redirect:http://{address}/latest/meta-data/"
     [outcome] = run(home, allow_private=False)
     assert outcome.result == ERROR
-    assert outcome.detail.startswith(f"http://{address}/latest/meta-data/: ")
+    assert outcome.detail.startswith(f"{site.base}/notice: redirected to http://{address}/latest/meta-data/: ")  # fmt: skip
     assert "address; not fetched" in outcome.detail
     assert state(home) == {"notices/manifest.csv": b"file,controller,service,title,url,retrieved,format,sha256\n"}  # fmt: skip
 
@@ -335,3 +338,25 @@ def test_only_and_build(home: Path, site: Site) -> None:
     assert again.exit_code == 0, again.output
     assert "unchanged (304)" in again.stdout
     assert "published" not in again.stdout  # nothing changed: no build
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+def test_https_connects_to_the_checked_address_and_verifies_the_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with council_site(tls=(cert, key)) as site:
+        site.pages["/notice"] = ("text/plain", b"Rutland County Council shares...\n")
+        port = site.base.rsplit(":", 1)[1]
+        client = Client(timeout=5, delay=0, allow_private=True)
+        with pytest.raises(FetchError, match=r"TLS failed .*CERTIFICATE_VERIFY_FAILED"):
+            client.get(f"https://localhost:{port}/notice")  # not a certificate the system trusts
+        trusted = ssl.create_default_context
+        monkeypatch.setattr(fetch.ssl, "create_default_context", lambda: trusted(cafile=str(cert)))
+        assert client.get(f"https://localhost:{port}/notice").body == b"Rutland County Council shares...\n"  # fmt: skip
+        with pytest.raises(FetchError, match="TLS failed"):  # the name is checked, not the address
+            client.get(f"https://127.0.0.1:{port}/notice")

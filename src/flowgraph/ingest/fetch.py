@@ -91,7 +91,12 @@ class Client:
         chain = [url]
         current = url
         while True:
-            response = self._request(current, headers or {}, limit or self.max_bytes)
+            try:
+                response = self._request(current, headers or {}, limit or self.max_bytes)
+            except FlowgraphError as exc:
+                if current == url:
+                    raise
+                raise FetchError(f"{url}: redirected to {exc}") from None
             if response.status not in REDIRECTS:
                 break
             location = response.headers.get("location", "").strip()

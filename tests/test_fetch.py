@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import shutil
+import socket
 import ssl
 import subprocess
 from pathlib import Path
@@ -267,6 +268,25 @@ def test_a_private_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     assert address_guard.target("https://www.example.gov.uk/notice") == ("www.example.gov.uk", 443, "93.184.215.14")  # fmt: skip
     with pytest.raises(address_guard.RefusedAddress, match="only http and https URLs"):
         address_guard.target("file:///etc/passwd")
+
+    def no_such_name(host: str, port: int) -> list[str]:
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(address_guard, "resolve", no_such_name)
+    with pytest.raises(address_guard.RefusedAddress) as caught:
+        address_guard.target("https://www.nosuch.gov.uk/privacy")
+    assert str(caught.value) == "https://www.nosuch.gov.uk/privacy: cannot resolve www.nosuch.gov.uk ([Errno -2] Name or service not known)"  # fmt: skip
+
+
+def test_requests_to_one_host_wait_the_delay(site: Site) -> None:
+    site.pages["/a"] = ("text/plain", b"a")
+    waits: list[float] = []
+    client = Client(delay=0.5, allow_private=True, sleep=waits.append)
+    assert client.allowed(f"{site.base}/a")  # robots.txt, then the page: one wait between
+    client.get(f"{site.base}/a")
+    assert len(waits) == 1 and 0.4 < waits[0] <= 0.5
+    assert client.allowed(f"{site.base}/a")  # robots.txt read once per site
+    assert [p for p, _ in site.requests] == ["/robots.txt", "/a"]
 
 
 def test_redirects_are_followed_to_the_notice(home: Path, site: Site) -> None:

@@ -618,8 +618,9 @@ def fetch(
     client = Client(timeout=timeout, max_bytes=max_bytes or settings.max_notice_bytes,
                     delay=delay, allow_private=allow_private)  # fmt: skip
     table = Table(title="flowgraph fetch")
-    for column in ("notice", "result", "detail"):
-        table.add_column(column)
+    table.add_column("notice", overflow="fold")
+    table.add_column("result", no_wrap=True)
+    table.add_column("detail", overflow="fold")
 
     def shown(outcome: Any) -> None:
         if outcome.failed:

@@ -4,6 +4,7 @@ body, a redirect loop, a redirect to a private address, an image, a robots.txt d
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import ssl
 import threading
@@ -66,9 +67,15 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 return self._redirect("/loop-b" if self.path != "/loop-b" else "/notice")
             if mode and mode.startswith("redirect:"):
                 return self._redirect(mode.removeprefix("redirect:"))
+            if mode == "gzip-bomb":  # 5 kB on the wire, 5 MB once inflated
+                body = gzip.compress(b"<p>" + b" " * 5_000_000 + b"</p>")
+                return self._send(200, "text/html", body, {"Content-Encoding": "gzip"})
             if mode == "png":
                 return self._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
             content_type, body = site.pages[self.path]
+            if mode == "gzip" and "gzip" in self.headers.get("Accept-Encoding", ""):
+                wire = gzip.compress(body)
+                return self._send(200, content_type, wire, {"Content-Encoding": "gzip"})
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)

@@ -380,3 +380,16 @@ def test_https_connects_to_the_checked_address_and_verifies_the_name(tmp_path: P
         assert client.get(f"https://localhost:{port}/notice").body == b"Rutland County Council shares...\n"  # fmt: skip
         with pytest.raises(FetchError, match="TLS failed"):  # the name is checked, not the address
             client.get(f"https://127.0.0.1:{port}/notice")
+
+
+def test_a_gzipped_answer_is_kept_inflated_and_capped_inflated(home: Path, site: Site) -> None:
+    site.modes["/notice"] = "gzip"
+    [outcome] = run(home)
+    assert outcome.result == NEW
+    objects = archive(home).directory / "objects"
+    assert (objects / f"{outcome.version.original_sha256}.html").read_bytes() == V1
+    site.modes["/notice"] = "gzip-bomb"
+    before = state(home)
+    [outcome] = run(home)
+    assert outcome.detail == f"{site.base}/notice: body is over the limit of 1,000,000 bytes (--max-bytes); stopped reading"  # fmt: skip
+    assert state(home) == before

@@ -195,6 +195,8 @@ class Client:
                 raise TimeoutError
             chunk = answer.read1(65536)
             if not chunk:
+                if inflate is not None:
+                    chunks.append(inflate.flush())
                 break
             if inflate is not None:
                 chunk = inflate.decompress(chunk, limit + 1 - size)

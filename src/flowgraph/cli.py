@@ -574,6 +574,74 @@ def add(
 
 
 @app.command()
+def fetch(
+    watch: Annotated[
+        Path | None,
+        typer.Option(help="The watch list CSV (default: watch.csv of the workspace)"),
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Fetch only the entry of this URL or notice id")
+    ] = None,
+    delay: Annotated[
+        float, typer.Option(min=0, help="Seconds between two requests to the same host")
+    ] = 1.0,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds one request may take, connecting included")
+    ] = 30.0,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(min=1, help="Largest answer kept (default FLOWGRAPH_MAX_NOTICE_BYTES)"),
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(help="Fetch from private, loopback and link-local addresses too"),
+    ] = False,
+    then_build: Annotated[
+        bool, typer.Option("--build", help="Run `flowgraph build` afterwards if anything changed")
+    ] = False,
+) -> None:
+    """Fetch the watched notices: a new version of each changed one into notices/ and the archive.
+
+    Unchanged pages cost one conditional request (304). A failing entry is reported and the
+    others still fetched; the exit code is then 2.
+    """
+    from flowgraph.ingest.fetch import Client
+    from flowgraph.ingest.watch import read_watch
+    from flowgraph.ingest.watcher import ERROR, NEW, fetch_all
+
+    settings = _settings()
+    entries = read_watch(watch or settings.watch_file)
+    if only is not None:
+        entries = [e for e in entries if only in (e.url, e.notice)]
+        if not entries:
+            raise NotFound(f"--only {only!r}: no watch list entry has that URL or notice id")
+    client = Client(timeout=timeout, max_bytes=max_bytes or settings.max_notice_bytes,
+                    delay=delay, allow_private=allow_private)  # fmt: skip
+    table = Table(title="flowgraph fetch")
+    table.add_column("notice", overflow="fold")
+    table.add_column("result", no_wrap=True)
+    table.add_column("detail", overflow="fold")
+
+    def shown(outcome: Any) -> None:
+        if outcome.failed:
+            err.print(f"[red]error:[/red] {escape(outcome.detail)}", highlight=False)
+        colour = {NEW: "green", ERROR: "red"}.get(outcome.result, "")
+        result = f"[{colour}]{outcome.result}[/{colour}]" if colour else outcome.result
+        table.add_row(outcome.entry.notice, result, escape(outcome.detail))
+
+    outcomes = fetch_all(settings, entries, client, shown)
+    out.print(table)
+    failed = sum(o.failed for o in outcomes)
+    new = sum(o.result == NEW for o in outcomes)
+    out.print(f"{len(outcomes)} watched: {new} new, {len(outcomes) - new - failed} unchanged, "
+              f"{failed} failed", highlight=False)  # fmt: skip
+    if then_build and any(o.wrote for o in outcomes):
+        build()
+    if failed:
+        raise typer.Exit(BadInput.exit_code)
+
+
+@app.command()
 def synth(
     output: Annotated[
         Path,

@@ -272,6 +272,27 @@ def add(
     return [entry for _, _, entry in planned]
 
 
+def put_row(manifest: Path, row: dict[str, str]) -> str | None:
+    """Add `row` to the manifest, or replace the row of the same notice (same file name without
+    extension); returns the file name the replaced row listed, if any. Written atomically."""
+    header, rows = _listed(manifest)
+    header += [c for c in COLUMNS if c not in header]
+    stem = Path(row["file"]).stem
+    for i, old in enumerate(rows):
+        if Path(old.get("file", "")).stem == stem:
+            rows[i] = {**old, **row}
+            _write_rows(manifest, header, rows)
+            return old.get("file")
+    _write_rows(manifest, header, [*rows, row])
+    return None
+
+
+def listed_file(manifest: Path, stem: str) -> str | None:
+    """The file the manifest lists for notice `stem` (its file name without extension)."""
+    _, rows = _listed(manifest)
+    return next((r["file"] for r in rows if Path(r.get("file", "")).stem == stem), None)
+
+
 def _write_rows(manifest: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     """Write the whole manifest again (a row changed), through a temporary file and a rename."""
     buffer = io.StringIO()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import shutil
 import socket
 import ssl
@@ -17,6 +18,7 @@ from notice_server import LAST_MODIFIED, Site, council_site
 from typer.testing import CliRunner
 
 from flowgraph.cli import app
+from flowgraph.history import changes
 from flowgraph.ingest import address_guard, fetch
 from flowgraph.ingest.archive import Archive
 from flowgraph.ingest.fetch import Client, FetchError, user_agent
@@ -393,3 +395,23 @@ def test_a_gzipped_answer_is_kept_inflated_and_capped_inflated(home: Path, site:
     [outcome] = run(home)
     assert outcome.detail == f"{site.base}/notice: body is over the limit of 1,000,000 bytes (--max-bytes); stopped reading"  # fmt: skip
     assert state(home) == before
+
+
+def test_fetch_build_then_diff_lists_exactly_the_recipients_added_and_removed(home: Path, site: Site) -> None:  # fmt: skip
+    """The whole loop a user runs: fetch --build, the council edits its page, fetch --build,
+    diff: one recipient added (a new table row), one removed (a row dropped)."""
+    assert cli(home, "--allow-private", "--build").exit_code == 0
+    dropped = b"<tr><td>Leicestershire Police</td><td>To prevent and detect crime</td></tr>"
+    assert dropped in V2
+    site.pages["/notice"] = ("text/html; charset=utf-8", V2.replace(dropped, b""))
+    result = cli(home, "--allow-private", "--build")
+    assert result.exit_code == 0, result.output
+    diff = runner.invoke(app, ["--workspace", str(home), "diff", "--format", "json"])
+    assert diff.exit_code == 0, diff.output
+    [entry] = json.loads(diff.stdout)
+    assert entry["notice"] == NOTICE and entry["new"]["url"] == f"{site.base}/notice"
+    recipients = {(c["change"], c["label"]) for s in entry["services"] for c in s["changes"] if c["kind"] == "recipient"}  # fmt: skip
+    assert recipients == {("added", "Rutland Food Bank"), ("removed", "Leicestershire Police")}
+    # the build logged the same change for the endpoint's /changes
+    [logged] = changes.read(archive(home))
+    assert {(c["change"], c["label"]) for s in logged["services"] for c in s["changes"] if c["kind"] == "recipient"} == recipients  # fmt: skip

@@ -163,9 +163,12 @@ def _change(source: NoticeSource, extraction: Any) -> dict[str, Any] | None:
     from flowgraph.history.diff import compare, labels_of
 
     try:
-        old = _worker["extractor"].extract(replace(source, path=Path(old_path)))
-    except NoticeError:
-        return None  # the archived text no longer reads (a removed vocabulary...): no diff
+        old = _worker["extractor"].extract(replace(source, path=Path(old_path), sha256=None))
+    except NoticeError as exc:  # the archived text no longer reads: said, not hidden
+        extraction.problems.append(
+            f"{source.path.name}: not compared with the text built before ({exc})"
+        )
+        return None
     if old.notice.sha256 == extraction.notice.sha256:
         return None
     if "labels" not in _worker:

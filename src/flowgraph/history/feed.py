@@ -2,16 +2,16 @@
 entry per notice whose text changed at a build, its id stable across servers and rebuilds
 (`urn:sha256:` of the notice and its new version), its content the changes as escaped HTML.
 
-Built with lxml's element tree: every text from a notice goes in as element text or an
-attribute, escaped by the serializer, never pasted into markup.
+Built with the standard library's element tree (no dependency): every text from a notice goes
+in as element text or an attribute, escaped by the serializer, never pasted into markup.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
-
-from lxml import etree
+from xml.etree import ElementTree as etree
 
 from flowgraph.ingest.archive import parse_time
 
@@ -19,8 +19,12 @@ ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
 
 
-def _tag(name: str) -> str:
-    return f"{{{ATOM}}}{name}"
+# characters XML 1.0 cannot carry at all (a notice may hold a stray form feed): dropped
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def atom_time(text: str) -> str:
@@ -48,13 +52,13 @@ def feed(
     summary_of: Callable[[dict[str, Any]], str],
 ) -> bytes:
     """The feed document; `updated` is the newest entry's time (or the log's, when empty)."""
-    root = etree.Element(_tag("feed"), nsmap={None: ATOM})
+    root = etree.Element("feed", {"xmlns": ATOM})  # names unqualified, in Atom's default namespace
     root.set("{http://www.w3.org/XML/1998/namespace}base", page_url)  # the content's links
 
-    def sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:  # fmt: skip
-        element = etree.SubElement(parent, _tag(name), attrs)
+    def sub(parent: etree.Element, name: str, text: str | None = None, **attrs: str) -> etree.Element:  # fmt: skip
+        element = etree.SubElement(parent, name, {k: _xml(v) for k, v in attrs.items()})
         if text is not None:
-            element.text = text
+            element.text = _xml(text)
         return element
 
     sub(root, "id", feed_id)
@@ -80,4 +84,5 @@ def feed(
             sub(sub(item, "author"), "name", entry["controller"])
         sub(item, "summary", summary_of(entry), type="text")
         sub(item, "content", html_of(entry), type="html")  # escaped by the serializer
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    etree.indent(root)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")

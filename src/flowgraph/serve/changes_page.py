@@ -255,7 +255,7 @@ def entity_section(entries: list[dict[str, Any]], more: str, what: str) -> str:
         when = _time(e.get("new"))
         words = (
             "; ".join(
-                f"{c['words']}: {c['label']}" + (" ⚑" if c["needs_review"] else "")
+                f"{c['words']}: {c['label']}" + (" (needs review)" if c["needs_review"] else "")
                 for s in e["services"]
                 for c in s["changes"]
             )

@@ -90,6 +90,61 @@ def server(tmp_path_factory):
     process.wait(timeout=10)
 
 
+OADBY = "oadby-and-wigston-borough-council-general"
+COURTS = "This is often because we need to give that data to courts, including:"
+HOME_OFFICE = "We share your information with the Home Office to check immigration status."
+
+
+def edit_notice(notices: Path, stem: str, old: str, new: str) -> None:
+    path = notices / f"{stem}.txt"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (stem, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def changes_server(tmp_path_factory):
+    """The seed notices built, served, then one notice changed (the Home Office added as a
+    recipient, the courts removed) and built again under the server: yields the client, the
+    workspace and what /changes and /api/changes answered before the change (the empty state)."""
+    from serving import run_build, serving
+
+    root = tmp_path_factory.mktemp("changes")
+    notices = root / "notices"
+    shutil.copytree(NOTICES, notices)
+    manifest = notices / "manifest.csv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    # the manifest's checksums would refuse an edited notice: blank them
+    manifest.write_text("\n".join([rows[0], *(r.rsplit(",", 1)[0] + "," for r in rows[1:])]) + "\n")
+    env = {"FLOWGRAPH_BUILD_DIR": str(root / "build"), "FLOWGRAPH_RELOAD_INTERVAL": "0.2"}
+    run_build(env, notices)
+    with serving(env, root / "server.log") as (client, _):
+        empty = {
+            "page": client.get("/changes", headers={"Accept": "text/html"}),
+            "api": client.get("/api/changes"),
+        }
+        edit_notice(notices, OADBY, COURTS, COURTS.replace("courts", "others"))
+        edit_notice(notices, OADBY, "We may still share", f"{HOME_OFFICE}\n\nWe may still share")
+        run_build(env, notices)
+        wait_for_changes(client, 1)
+        yield {"client": client, "root": root, "env": env, "notices": notices, "empty": empty}
+
+
+def wait_for_changes(client: httpx.Client, total: int, timeout: float = 60) -> dict:
+    """The API's answer once the server serves `total` logged changes and the build that
+    logged the latest (its notice pages show the new text: the server follows the build)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.get("/api/changes").json()
+        newest = answer["changes"][0] if answer["changes"] else {"services": []}
+        quotes = [q for s in newest["services"] for c in s["changes"] for q in c["new"]]
+        ready = answer["total"] >= total and all(q["page_shows_this_version"] for q in quotes)
+        if ready or time.monotonic() > deadline:
+            assert ready, answer
+            return answer
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory):
     """A Virtuoso server of the session's own, on loopback, with an empty temporary database."""

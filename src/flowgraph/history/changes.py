@@ -39,10 +39,17 @@ def read(archive: Archive) -> list[dict[str, Any]]:
     path = log_path(archive)
     if not path.exists():
         return []
+    return parse(path.read_text(encoding="utf-8"))
+
+
+def parse(text: str) -> list[dict[str, Any]]:
+    """The entries of the log's text (the server reads the bytes once and hashes them too)."""
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         try:
-            out.append(json.loads(line))
+            entry = json.loads(line)
         except ValueError:
             continue
+        if isinstance(entry, dict):
+            out.append(entry)
     return out

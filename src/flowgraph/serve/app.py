@@ -13,7 +13,17 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from flowgraph import __version__
 from flowgraph.query.library import load_library
-from flowgraph.serve import compliance, docs, entity_page, errors, explore, names, pages, sparql
+from flowgraph.serve import (
+    changes,
+    compliance,
+    docs,
+    entity_page,
+    errors,
+    explore,
+    names,
+    pages,
+    sparql,
+)
 from flowgraph.serve.access_log import AccessLog
 from flowgraph.serve.api import build_router
 from flowgraph.serve.deps import Live, Runtime
@@ -142,6 +152,7 @@ def create_app(settings: Settings, snapshot: Path | None = None) -> FastAPI:
     app.include_router(build_router(library))
     app.include_router(explore.router)
     app.include_router(compliance.router)
+    app.include_router(changes.router)  # /changes, /api/changes, /changes.atom
     app.include_router(pages.router)
     app.include_router(entity_page.router)  # /notice/{file}: a notice's text, a span marked
     names.install(app)  # a name that matches nothing: 404 with suggestions

@@ -167,6 +167,7 @@ def _flows_section(runtime: Runtime, path: str, iri: str, label: str, request: R
         main = "<div class='facts'>" + _completeness_section(iri, reports)
         main += _notices_section(runtime, notices, reports) + "</div>"
         main += _services_section(runtime, services)
+        main += _changes_section(runtime, controller_iri=iri, what=label)
         if incoming:
             main += "<h2>Who shares with it</h2>" + _senders_html(runtime, senders)
     else:
@@ -454,10 +455,30 @@ def _notice_section(runtime: Runtime, iri: str, outgoing: list[dict[str, Any]]) 
             f"<p><a href='{escape('/notice/' + quote_iri(file), quote=True)}'>Read the notice</a> · "
             f"<a href='{escape(check, quote=True)}'>Completeness of this notice (UK GDPR Art. 13/14)</a></p>"
         )
-    return body + (
-        f"<h2>Flows extracted ({len(extracted)})</h2><table><tr><th>Activity</th><th>As written</th>"
-        f"<th>Resolved to</th><th>Role</th><th>Evidence</th></tr>{rows}</table>"
+    return (
+        body
+        + (
+            f"<h2>Flows extracted ({len(extracted)})</h2><table><tr><th>Activity</th><th>As written</th>"
+            f"<th>Resolved to</th><th>Role</th><th>Evidence</th></tr>{rows}</table>"
+        )
+        + _changes_section(runtime, notice_iri=iri, what=file or "this notice")
     )
+
+
+def _changes_section(
+    runtime: Runtime, *, what: str, controller_iri: str | None = None, notice_iri: str | None = None
+) -> str:
+    """The latest changes of this council or notice (serve/changes.py has them all); the page
+    stands without them if the log cannot be read."""
+    from flowgraph.serve import change_log, changes_page
+
+    try:
+        entries = change_log.for_entity(runtime, controller_iri, notice_iri)
+    except (OSError, FlowgraphError, ValueError):
+        return ""
+    council = what if controller_iri else (entries[0]["controller"] if entries else None)
+    more = "/changes" + (f"?controller={quote_iri(council)}" if council and entries else "")
+    return changes_page.entity_section(entries, more, what)
 
 
 def _notice_sources(runtime: Runtime) -> dict[str, dict[str, Any]]:

@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from flowgraph.errors import FlowgraphError, http_status, one_line
 
-PAGE_ROUTES = ("/trace", "/explore", "/id/", "/check", "/compare", "/ontology")
+PAGE_ROUTES = ("/trace", "/explore", "/id/", "/check", "/compare", "/ontology", "/changes")
 
 
 def is_page_route(path: str) -> bool:

@@ -19,7 +19,7 @@ from flowgraph.query.names import NameProblem, Names, load_names
 from flowgraph.serve.deps import Runtime
 from flowgraph.serve.errors import error_page, wants_html
 
-HTML_PAGES = ("/explore", "/trace", "/check", "/compare")
+HTML_PAGES = ("/explore", "/trace", "/check", "/compare", "/changes")
 
 
 def names_of(runtime: Runtime) -> Names:

@@ -34,11 +34,17 @@ table.identity{width:auto;margin-bottom:1rem}table.identity th{width:11rem}
 """
 
 
-def layout(title: str, body: str) -> HTMLResponse:
+def layout(title: str, body: str, feed: str | None = None) -> HTMLResponse:
+    """A page in the site's frame; `feed`: an Atom feed of the page's content (its <link>)."""
+    alternate = (
+        f"<link rel='alternate' type='application/atom+xml' title='What changed' href='{escape(feed, quote=True)}'>"
+        if feed
+        else ""
+    )
     return HTMLResponse(
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>{alternate}"
         f"<style>{STYLE}</style></head><body><header><a href='/'>flowgraph</a><a href='/sparql'>SPARQL</a>"
-        f"<a href='/explore'>flow map</a><a href='/trace'>trace</a><a href='/check'>completeness</a><a href='/compare'>compare</a><a href='/ontology'>ontology</a><a href='/docs'>API</a></header><main>{body}</main></body></html>"
+        f"<a href='/explore'>flow map</a><a href='/trace'>trace</a><a href='/check'>completeness</a><a href='/compare'>compare</a><a href='/changes'>changes</a><a href='/ontology'>ontology</a><a href='/docs'>API</a></header><main>{body}</main></body></html>"
     )
 
 

@@ -128,10 +128,11 @@ def test_build_records_each_new_text_once_and_the_graph_has_its_versions(changed
     _run("build")  # nothing changed: no new version
     assert len(Archive(settings.archive_dir).versions(NOTICE)) == 2
     rows = json.loads(_run("query", "notice-versions", "--format", "json").stdout)
-    by_version = {r["version"].rsplit("/", 1)[-1]: r for r in rows}
+    by_version = {r["version"].rsplit("-", 1)[-1]: r for r in rows}
     old, new = (v.sha256[:12] for v in versions)
     assert set(by_version) == {old, new}
-    assert by_version[new]["revises"].endswith(f"/version/{old}")
+    assert by_version[old]["version"].endswith(f"/version/20260110T000000Z-{old}")
+    assert by_version[new]["revises"] == by_version[old]["version"]
     assert by_version[new]["current"] in (True, "true") and by_version[old]["current"] in (False, "false")  # fmt: skip
     assert by_version[old]["source"] == "https://www.exampleton.gov.uk/privacy/housing"
 

@@ -2,10 +2,11 @@
 (`<base>graph/versions`): the facts of a notice stay in its notice graph (the current version's
 only), so the union default graph never mixes an old text's facts with the new one's.
 
-    <notice/X/version/ab12...> a fg:NoticeVersion ; prov:specializationOf <notice/X> ;
-        prov:generatedAtTime "..."^^xsd:dateTime ; fg:sha256 "..." ;
-        prov:wasDerivedFrom <https://council.gov.uk/privacy> ; prov:wasRevisionOf <.../version/cd34...> .
-    <notice/X> fg:currentVersion <notice/X/version/ab12...> .
+    <notice/X/version/20261202T145700Z-ab12...> a fg:NoticeVersion ;
+        prov:specializationOf <notice/X> ; prov:generatedAtTime "..."^^xsd:dateTime ;
+        fg:sha256 "..." ; prov:wasDerivedFrom <https://council.gov.uk/privacy> ;
+        prov:wasRevisionOf <notice/X/version/20260110T000000Z-cd34...> .
+    <notice/X> fg:currentVersion <notice/X/version/20261202T145700Z-ab12...> .
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from flowgraph.ingest.archive import Archive
+from flowgraph.ingest.archive import Archive, Version
 from flowgraph.rdf.iris import Minter
 
 FG = "https://w3id.org/flowgraph/ns#"
@@ -28,8 +29,11 @@ def versions_graph(minter: Minter) -> str:
     return f"{minter.base}graph/versions"
 
 
-def version_iri(minter: Minter, notice_id: str, sha256: str) -> str:
-    return f"{minter.notice(notice_id)}/version/{sha256[:12]}"
+def version_iri(minter: Minter, notice_id: str, version: Version) -> str:
+    """Named by retrieval time and text: a notice put back to an earlier text is a new version
+    (another time), with the same sha256."""
+    when = version.retrieved_at.strftime("%Y%m%dT%H%M%SZ")
+    return f"{minter.notice(notice_id)}/version/{when}-{version.short}"
 
 
 def version_quads(minter: Minter, archive: Archive, notices: Iterable[str]) -> str:
@@ -46,7 +50,7 @@ def version_quads(minter: Minter, archive: Archive, notices: Iterable[str]) -> s
         notice = f"<{minter.notice(notice_id)}>"
         previous = None
         for version in versions:
-            node = f"<{version_iri(minter, notice_id, version.sha256)}>"
+            node = f"<{version_iri(minter, notice_id, version)}>"
             when = version.retrieved_at.strftime("%Y-%m-%dT%H:%M:%SZ")
             lines += [
                 f"{node} <{RDF_TYPE.value}> <{FG}NoticeVersion> {graph} .",

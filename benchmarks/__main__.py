@@ -24,6 +24,11 @@ if sys.argv[1:2] == ["load"]:
 
     sys.exit(load(sys.argv[2:]))
 
+if sys.argv[1:2] == ["history"]:
+    from benchmarks.history import main as history
+
+    sys.exit(history(sys.argv[2:]))
+
 if sys.argv[1:2] == ["report"]:
     from benchmarks.report import main as report
 

@@ -334,3 +334,19 @@ def test_cold_requests_are_each_unique_and_warm_requests_conditional():
     assert len(seen) == 3 and len(set(seen)) == 3 and all(s.endswith("\nASK {}") for s in seen)
     warm = warm_request("http://test", "ASK {}", repeat=5, transport=httpx.MockTransport(answer))
     assert warm["etag"] and warm["statuses"] == {"304": 5} and warm["method"] == "GET"
+
+
+def test_history_section_logs_one_change_per_rebuild(tmp_path):
+    """`python -m benchmarks history` on a tiny corpus: both workspaces rebuilt, every rebuild
+    with history recorded one version and one change (the figure's premise), the ratio computed."""
+    out = tmp_path / "history.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "history", "--councils", "2", "--repeat", "2", "--json", str(out)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["changes_logged"] == 2
+    medians = result["incremental_s"]
+    assert result["ratio"] == pytest.approx(medians["history"] / medians["none"], abs=0.002)
+    assert "ratio" in run.stdout and "target <= 1.2x" in run.stdout

@@ -468,12 +468,13 @@ def _build(
         else:
             todo.append(source)
     on_stage(f"reading notices ({len(reuse)} unchanged)" if reuse else "reading notices", len(todo))
-    archive = Archive(settings.archive_dir)
-    # the texts last built, also across a change of code or vocabularies (a full rebuild)
-    last_built = known if previous is not None else _last_built(settings)
-    results = _process_all(
-        settings, sources, todo, on_notice, _built_texts(archive, last_built, todo)
-    )
+    archive = Archive(settings.archive_dir) if settings.keep_history else None
+    built = {}
+    if archive is not None:
+        # the texts last built, also across a change of code or vocabularies (a full rebuild)
+        last_built = known if previous is not None else _last_built(settings)
+        built = _built_texts(archive, last_built, todo)
+    results = _process_all(settings, sources, todo, on_notice, built)
     records = reuse + [r for r in results if "error" not in r]
     report.problems += [r["error"] for r in results if "error" in r]
     for record in records:
@@ -503,7 +504,7 @@ def _build(
                 if _write_pool(pool, name, text):
                     attempt.written.append(name)
             new_shared[record["id"]] = shared
-    versions_changed = _write_versions(
+    versions_changed = archive is not None and _write_versions(
         settings, archive, snapshot, previous, sources, records, results
     )
     listed = sorted(name for record in records for name in _pool_names(record))
@@ -659,6 +660,8 @@ def _update_store(
         store.bulk_load(concatenated(sorted(files)), format=ox.RdfFormat.N_QUADS)
     old_shared = {i: (pool / _pool_names(known[i])[1]).read_text(encoding="utf-8") for i in touched}
     _patch_entities(store, counts, old_shared, new_shared)
+    if not settings.keep_history and (previous / provenance.VERSIONS_FILE).exists():
+        store.remove_graph(ox.NamedNode(provenance.versions_graph(minter)))  # history turned off
     if versions_changed:
         old_versions = previous / provenance.VERSIONS_FILE
         provenance.patch_store(

@@ -131,6 +131,11 @@ class Settings(BaseSettings):
         description="Largest notice file read, in bytes; a larger one is refused as a problem of "
         "the build (the largest real notice is about 100 kB; reading time is linear in size)",
     )
+    keep_history: bool = Field(
+        default=True,
+        description="Keep every notice text a build reads as a version (build/archive/), with the "
+        "versions graph and the log of changes; off: a graph of the current texts only",
+    )
     fuzzy_threshold: float = Field(
         default=90.0, ge=50, le=100, description="Minimum rapidfuzz score to accept a fuzzy match"
     )

@@ -170,6 +170,38 @@ def test_empty_state_explains_how_changes_are_recorded(changes_server) -> None:
     assert "flowgraph build" in page.text and "flowgraph fetch" in page.text
 
 
+OADBY_RECIPIENTS = f"""PREFIX fg: <https://w3id.org/flowgraph/ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?label WHERE {{
+  ?activity fg:declaredIn/fg:file "{OADBY}.txt" ; fg:hasFlow/fg:to ?r . ?r rdfs:label ?label }}"""
+
+
+def test_sparql_as_of_answers_from_the_versions_current_then(changes_server) -> None:
+    """`as_of` on /sparql: the graph of the versions current at that time (built on the first
+    question), distinct ETags per date, and a clear 400 for a date it cannot read or predates."""
+    client, root = changes_server["client"], changes_server["root"]
+    first, second = Archive(root / "build" / "archive").versions(OADBY)[:2]
+
+    def labels(as_of: str) -> set[str]:
+        answer = client.get("/sparql", params={"query": OADBY_RECIPIENTS, "as_of": as_of},
+                            headers={"Accept": "application/sparql-results+json"}, timeout=300)  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        return {b["label"]["value"] for b in answer.json()["results"]["bindings"]}
+
+    before, after = labels(first.retrieved), labels(second.retrieved)
+    assert "Home Office" not in before and "Home Office" in after
+    assert before - after == {"Courts and tribunals"} and after - before == {"Home Office"}
+    tags = {
+        client.get("/sparql", params={"query": OADBY_RECIPIENTS, "as_of": when}).headers["etag"]
+        for when in (first.retrieved, second.retrieved)
+    }
+    assert len(tags) == 2
+    bogus = client.get("/sparql", params={"query": OADBY_RECIPIENTS, "as_of": "last week"})
+    assert bogus.status_code == 400 and "is not a date" in bogus.text
+    early = client.get("/sparql", params={"query": OADBY_RECIPIENTS, "as_of": "2001-01-01"})
+    assert early.status_code == 400 and "no notice version was recorded by 2001-01-01" in early.text
+
+
 def test_etag_304_and_a_new_build_shows_up(changes_server) -> None:
     """Last in the file: it changes a second notice under the server."""
     client, env, notices = (

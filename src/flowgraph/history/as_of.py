@@ -31,7 +31,7 @@ def versions_on(settings: Settings, date: str) -> dict[str, Version]:
     try:
         moment = end_of(date)
     except ValueError:
-        raise BadInput(f"as-of {date!r} is not a date (YYYY-MM-DD) or ISO date-time") from None
+        raise BadInput(f"{date!r} is not a date (YYYY-MM-DD) or ISO date-time") from None
     chosen = Archive(settings.archive_dir).as_of(moment)
     if not chosen:
         raise BadInput(

@@ -67,6 +67,9 @@ class Runtime:
             return self.cache[name]
 
     def close(self) -> None:
+        past = self.cache.get("past graphs")  # serve.past: workers over graphs of other dates
+        if past is not None:
+            past.close()
         self.executor.close()
         if self.page_executor is not None:
             self.page_executor.close()

@@ -6,11 +6,13 @@ from functools import lru_cache, partial
 from typing import Annotated
 from urllib.parse import parse_qs
 
+import anyio
 import rdflib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.requests import ClientDisconnect
 
+from flowgraph.errors import FlowgraphError
 from flowgraph.serve.deps import Runtime, get_runtime
 from flowgraph.serve.executor import (
     Outcome,
@@ -219,6 +221,25 @@ def _prepare(query: str, endpoint: str) -> Prepared:
     return query, added_lines, None, query_form(query), volatile(query)
 
 
+async def _executor(runtime: Runtime, as_of: list[str]) -> tuple[ProcessExecutor, str | None]:
+    """The workers that answer: the current graph's, or (`as_of=DATE`) those of the graph as it
+    was then, built on the first question about it (seconds), and its versions set's name."""
+    if not as_of:
+        return runtime.executor, None
+    if len(as_of) > 1 or not as_of[0].strip():
+        raise ProtocolError(400, "give one as_of date (YYYY-MM-DD or an ISO date-time)")
+    if runtime.settings.remote_store:
+        raise ProtocolError(400, "as_of reads the archived notice versions: not with an external store")  # fmt: skip
+    from flowgraph.serve.past import PastGraphs
+
+    past = runtime.once("past graphs", lambda: PastGraphs(runtime.settings))
+    try:
+        key, executor = await anyio.to_thread.run_sync(past.executor, as_of[0].strip())
+    except FlowgraphError as exc:
+        raise ProtocolError(400, f"as_of: {exc}") from None
+    return executor, key
+
+
 async def handle(request: Request, runtime: Runtime) -> Response:
     added_lines = 0  # a BASE line put before the query moves its error positions
     try:
@@ -257,6 +278,7 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         if not query.strip():
             raise ProtocolError(400, "the query is empty")
         dataset_parameters(params)
+        executor, as_of_key = await _executor(runtime, params.get("as_of", []))
         query, added_lines, refusal, form, is_volatile = prepared(
             query, endpoint_url(request, runtime.settings)
         )
@@ -270,7 +292,7 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         planned = plan(form, accept)
         if planned is None:  # not a query form we know, or nothing acceptable: told after running
             outcome = await run_in_worker(
-                request, runtime, runtime.executor, query, default_graphs, named_graphs
+                request, runtime, executor, query, default_graphs, named_graphs
             )
             body, media = render(outcome, accept)
             headers = {"Cache-Control": "no-cache", "Vary": VARY}
@@ -279,11 +301,11 @@ async def handle(request: Request, runtime: Runtime) -> Response:
 
         async def produce() -> bytes:
             outcome = await run_in_worker(
-                request, runtime, runtime.executor, query, default_graphs, named_graphs, native
+                request, runtime, executor, query, default_graphs, named_graphs, native
             )
             return outcome.body if outcome.kind == "body" else render(outcome, accept)[0]
 
-        key = ("sparql", query, default_graphs, named_graphs)
+        key = ("sparql", query, default_graphs, named_graphs, as_of_key)
         return await cached(request, runtime, key, media, produce, not is_volatile)
     except ProtocolError as exc:
         return error(exc.status, unshift_positions(exc.message, added_lines), exc.headers)

@@ -21,6 +21,7 @@ from flowgraph.cli import app
 from flowgraph.history import changes
 from flowgraph.ingest.archive import Archive, ArchiveError, Version, end_of
 from flowgraph.settings import PROJECT_ROOT, Settings
+from flowgraph.store import snapshot as snapshots
 from flowgraph.store.base import open_store
 
 runner = CliRunner()
@@ -135,6 +136,18 @@ def test_build_records_each_new_text_once_and_the_graph_has_its_versions(changed
     assert by_version[new]["revises"] == by_version[old]["version"]
     assert by_version[new]["current"] in (True, "true") and by_version[old]["current"] in (False, "false")  # fmt: skip
     assert by_version[old]["source"] == "https://www.exampleton.gov.uk/privacy/housing"
+    # the incremental build patched the store's versions graph to exactly the snapshot's file
+    snapshot = snapshots.current(settings.output_dir)
+    store = open_store(settings)
+    try:
+        graph = "https://w3id.org/flowgraph/id/graph/versions"
+        count = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")[
+            1
+        ]
+    finally:
+        store.close()
+    lines = (snapshot / "versions.nq").read_text(encoding="utf-8").splitlines()
+    assert int(count[0]["n"]) == len(lines) == 12  # 5 a version, 1 revision link, 1 current
 
 
 def test_default_graph_holds_only_the_current_versions_facts(changed):

@@ -4,10 +4,12 @@ with the page as retrieved and the HTTP validators; the build then finds them cu
 
 from __future__ import annotations
 
+import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flowgraph.ingest.archive import Archive, Version, utc_now
+from flowgraph.ingest.archive import Archive, Version, parse_time, utc_now
 from flowgraph.model import NoticeSource
 
 
@@ -33,7 +35,7 @@ def record_versions(
                 source.path,
                 Version(
                     notice=record["id"],
-                    retrieved=_retrieved(source.retrieved, known, now),
+                    retrieved=_retrieved(source.retrieved, known, _modified(source.path), now),
                     sha256="",
                     suffix=source.path.suffix.lower(),
                     controller=source.controller,
@@ -45,16 +47,27 @@ def record_versions(
     return archive.add_files(files)
 
 
-def _retrieved(stated: str | None, known: Version | None, now: str) -> str:
-    """The manifest's retrieval time when it reads as one and is later than the notice's last
-    version (a manifest left at an old date must not put a new text before the old one), else now."""
-    from flowgraph.ingest.archive import parse_time
+def _modified(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    except OSError:
+        return None
 
+
+def _retrieved(
+    stated: str | None, known: Version | None, modified: datetime | None, now: str
+) -> str:
+    """When the text came to be: the manifest's retrieval time when it reads as one, else the
+    file's modification time (a hand-edited notice: when it was saved; the same for two builds
+    of one file, so their graphs are byte-identical), else now. Never before the notice's last
+    version (a manifest left at an old date must not put a new text before the old one)."""
+    candidates = []
     if stated:
-        try:
-            when = parse_time(stated)
-        except ValueError:
-            return now
+        with contextlib.suppress(ValueError):
+            candidates.append(parse_time(stated))
+    if modified is not None:
+        candidates.append(modified)
+    for when in candidates:
         if known is None or when > known.retrieved_at:
             return when.strftime("%Y-%m-%dT%H:%M:%SZ")
     return now

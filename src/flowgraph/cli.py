@@ -211,6 +211,17 @@ Paths = Annotated[
         show_default=False,
     ),
 ]
+ControllerNotices = Annotated[
+    str | None, typer.Option(help="Only this controller's notices (name or IRI)")
+]
+ReportFormatOption = Annotated[
+    ReportFormat | None,
+    typer.Option("--format", help="text (default), json or md; with -o, from its extension"),
+]
+ReportOutput = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="File to write: .txt, .json or .md (default stdout)"),
+]
 Store = Annotated[
     str | None,
     typer.Option(
@@ -1103,23 +1114,15 @@ def _select_controller(reports: list, controller: str | None, attr: str = "contr
 
 @app.command()
 def check(
-    controller: Annotated[
-        str | None, typer.Option(help="Only this controller's notices (name or IRI)")
-    ] = None,
+    controller: ControllerNotices = None,
     notice: Annotated[
         str | None,
         typer.Option(
             help="Only this notice (file name, e.g. leeds-city-council-general.txt, or IRI)"
         ),
     ] = None,
-    fmt: Annotated[
-        ReportFormat | None,
-        typer.Option("--format", help="text (default), json or md; with -o, from its extension"),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="File to write: .txt, .json or .md (default stdout)"),
-    ] = None,
+    fmt: ReportFormatOption = None,
+    output: ReportOutput = None,
     waivers: Annotated[
         Path | None,
         typer.Option(
@@ -1260,17 +1263,9 @@ def diff(
         str | None,
         typer.Option(help="Compare each notice's version current on DATE with its latest"),
     ] = None,
-    controller: Annotated[
-        str | None, typer.Option(help="Only this controller's notices (name or IRI)")
-    ] = None,
-    fmt: Annotated[
-        ReportFormat | None,
-        typer.Option("--format", help="text (default), json or md; with -o, from its extension"),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="File to write: .txt, .json or .md (default stdout)"),
-    ] = None,
+    controller: ControllerNotices = None,
+    fmt: ReportFormatOption = None,
+    output: ReportOutput = None,
 ) -> None:
     """What changed in the notices, per council and service: recipients added and removed, lawful
     bases and laws, transfers abroad started or stopped, retention; each with its quotes.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -28,6 +29,7 @@ from flowgraph.errors import FlowgraphError
 
 LOG_NAME = "versions.csv"
 OBJECTS = "objects"
+VALIDATORS = "validators.json"  # per notice: the URL, ETag and Last-Modified last answered
 
 
 class ArchiveError(FlowgraphError):
@@ -207,6 +209,26 @@ class Archive:
         self._all().append(version)
         self._all().sort(key=lambda v: v.retrieved_at)
         return version, True
+
+    def validators(self, notice: str) -> dict[str, str]:
+        """The URL, ETag and Last-Modified of the notice's last full answer (a page whose
+        surroundings changed is no new version, but its new ETag is what to send next time)."""
+        path = self.directory / VALIDATORS
+        try:
+            known = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        found = known.get(notice) if isinstance(known, dict) else None
+        return found if isinstance(found, dict) else {}
+
+    def note_validators(self, notice: str, url: str, etag: str, last_modified: str) -> None:
+        path = self.directory / VALIDATORS
+        try:
+            known = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        known[notice] = {"url": url, "etag": etag, "last_modified": last_modified}
+        _write_atomically(path, json.dumps(known, indent=1, sort_keys=True).encode())
 
     def _write_log(self, versions: Iterable[Version]) -> None:
         rows = sorted(versions, key=lambda v: (v.retrieved_at, v.notice))

@@ -81,10 +81,13 @@ def fetch_one(settings: Settings, archive: Archive, client: Client, entry: Watch
         raise FetchError(f"{entry.url}: robots.txt of the site disallows fetching it; skipped")
     conditions: dict[str, str] = {}
     if latest is not None and in_place and latest.url == entry.url:
-        if latest.etag:
-            conditions["If-None-Match"] = latest.etag
-        if latest.last_modified:
-            conditions["If-Modified-Since"] = latest.last_modified
+        answered = archive.validators(entry.notice)  # the last answer's, else the version's
+        if answered.get("url") != entry.url:
+            answered = {"etag": latest.etag, "last_modified": latest.last_modified}
+        if answered.get("etag"):
+            conditions["If-None-Match"] = answered["etag"]
+        if answered.get("last_modified"):
+            conditions["If-Modified-Since"] = answered["last_modified"]
     response = client.get(entry.url, conditions)
     if response.status == 304:
         if not conditions:
@@ -100,19 +103,21 @@ def fetch_one(settings: Settings, archive: Archive, client: Client, entry: Watch
     # a version is the notice file the build reads: a page whose navigation or footer changed
     # but whose notice did not is the same version
     digest = hashlib.sha256(notice_bytes).hexdigest()
+    etag, last_modified = response.headers.get("etag", ""), response.headers.get("last-modified", "")  # fmt: skip
     if latest is not None and latest.sha256 == digest and in_place:
+        archive.note_validators(entry.notice, entry.url, etag, last_modified)
         return Outcome(entry, SAME, f"version {latest.short} kept", latest)
     version = Version(
         notice=entry.notice, retrieved=utc_now(), sha256=digest, suffix=suffix,
         controller=entry.controller, service=entry.service, url=entry.url, media_type=media_type,
-        status=str(response.status), etag=response.headers.get("etag", ""),
-        last_modified=response.headers.get("last-modified", ""),
+        status=str(response.status), etag=etag, last_modified=last_modified,
     )  # fmt: skip
     written = _write_notice(settings, entry, version, title, notice_bytes)
     if notice_bytes != response.body:  # the whole page as retrieved, kept beside the notice
         original = archive.put_object(response.body, suffix)
         version = replace(version, original_sha256=original, original_suffix=suffix)
     kept, is_new = archive.add(notice_bytes, version)
+    archive.note_validators(entry.notice, entry.url, etag, last_modified)
     if not is_new:  # the notice file was missing, unlisted or edited: put back from the same text
         return Outcome(entry, SAME, f"version {kept.short} kept; {written} again", kept, True)
     return Outcome(entry, NEW, f"version {kept.short}; {written}", kept, True)

@@ -226,7 +226,7 @@ def _process_chunk(sources: list[NoticeSource]) -> list[dict[str, Any]]:
 # reports or exports: they read the graph but do not make it.
 CODE_ROOT = Path(__file__).resolve().parent
 LOADER_CODE = ("ingest", "parse", "normalise", "rdf", "pipeline.py", "model.py", "errors.py",
-               "settings.py", "build.py")  # fmt: skip
+               "settings.py", "build.py", "history/provenance.py")  # fmt: skip
 _code_hashes: dict[Path, str] = {}
 
 

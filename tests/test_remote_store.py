@@ -69,7 +69,7 @@ def test_build_loads_exactly_the_snapshot_graphs(virtuoso_built):
             r["id"] for r in snapshots.read_json(report.snapshot / "build.json")["notices_list"]
         )
     }
-    assert set(remote) == notice_graphs | {B + "graph/vocabulary", B + "graph/entities"}
+    assert set(remote) == notice_graphs | {B + "graph/vocabulary", B + "graph/entities", B + "graph/versions"}  # fmt: skip
     assert report.remote["graphs sent"] == len(remote)
     assert report.remote["triples sent"] == sum(remote.values())
 
@@ -111,7 +111,8 @@ def test_rebuild_replaces_changed_graphs_and_deletes_removed_ones(
     )
     third = build(settings, [notices])
     assert third.problems == []
-    assert third.remote["graphs sent"] == 2  # the changed notice and the shared entities graph
+    # the changed notice, the shared entities graph and the versions graph (a new version)
+    assert third.remote["graphs sent"] == 3
     assert third.remote["graphs deleted"] == 1
     remote = graph_sizes(settings)
     assert remote == local_sizes(settings)
@@ -168,7 +169,9 @@ def test_loading_through_sparql_update_replaces_graphs(virtuoso, own_namespace, 
     remote = graph_sizes(settings)
     assert remote == local_sizes(settings)
     assert max(remote.values()) > 10_000  # the service-areas graph goes in several INSERT DATA
-    assert first.remote["graphs sent"] == len(remote) == 4
+    assert (
+        first.remote["graphs sent"] == len(remote) == 5
+    )  # 2 notices, entities, vocabulary, versions
     _subset(notices, {leeds})
     second = build(settings, [notices])
     assert second.remote["graphs deleted"] == 1

@@ -31,7 +31,8 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 NOTICE_GRAPHS = (
     "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
     "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/flowgraph/id/graph/') "
-    "&& !STRENDS(STR(?g), '/entities') && !STRENDS(STR(?g), '/vocabulary')) }"
+    "&& !STRENDS(STR(?g), '/entities') && !STRENDS(STR(?g), '/vocabulary') "
+    "&& !STRENDS(STR(?g), '/versions')) }"
 )
 
 

@@ -24,7 +24,8 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 NOTICE_GRAPHS = (
     "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
     "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/flowgraph/id/graph/') "
-    "&& !STRENDS(STR(?g), '/entities') && !STRENDS(STR(?g), '/vocabulary')) }"
+    "&& !STRENDS(STR(?g), '/entities') && !STRENDS(STR(?g), '/vocabulary') "
+    "&& !STRENDS(STR(?g), '/versions')) }"
 )
 # A cross product of the whole graph with itself, three times: never finishes on any data.
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -422,6 +422,12 @@ def test_fetch_build_then_diff_lists_exactly_the_recipients_added_and_removed(ho
     assert entry["notice"] == NOTICE and entry["new"]["url"] == f"{site.base}/notice"
     recipients = {(c["change"], c["label"]) for s in entry["services"] for c in s["changes"] if c["kind"] == "recipient"}  # fmt: skip
     assert recipients == {("added", "Rutland Food Bank"), ("removed", "Leicestershire Police")}
+    # the graph's versions know the fetched text is current (fetch recorded it before the build)
+    current = (Settings(home=home).output_dir / "current" / "versions.nq").read_text(
+        encoding="utf-8"
+    )
+    [pointer] = [line for line in current.splitlines() if "#currentVersion>" in line]
+    assert entry["new"]["sha256"][:12] in pointer
     # the build logged the same change for the endpoint's /changes
     [logged] = changes.read(archive(home))
     assert {(c["change"], c["label"]) for s in logged["services"] for c in s["changes"] if c["kind"] == "recipient"} == recipients  # fmt: skip

@@ -260,3 +260,43 @@ def test_query_as_of_reads_the_graph_as_it_was(changed):
         assert hmrc == []  # the current graph: no flow of the old version
     finally:
         store.close()
+
+
+def test_two_writers_of_one_archive_keep_both_rows(tmp_path):
+    """A fetch and a build that each read the log, then write: neither loses the other's row."""
+    first, second = Archive(tmp_path), Archive(tmp_path)
+    first.versions(), second.versions()  # both have read the (empty) log
+    first.add(b"fetched", Version("a", "2026-01-01T00:00:00Z", "", ".html"))
+    second.add(b"edited", Version("b", "2026-01-02T00:00:00Z", "", ".txt"))
+    assert [(v.notice, archive_text) for v, archive_text in
+            ((v, Archive(tmp_path).read(v)) for v in Archive(tmp_path).versions())] == [
+        ("a", b"fetched"), ("b", b"edited")]  # fmt: skip
+
+
+def test_a_bare_date_means_the_whole_day():
+    assert end_of("2026-03-01") == end_of("20260301") == datetime(2026, 3, 1, 23, 59, 59, 999999, UTC)  # fmt: skip
+    assert end_of("2026-03-01T10:00:00Z") == datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+
+def test_a_build_that_fails_keeps_no_version_and_logs_no_change(tmp_path, monkeypatch):
+    home = _workspace(tmp_path, monkeypatch)
+    _run("build")
+    archive_dir = Settings(home=home).archive_dir
+    before = (archive_dir / "versions.csv").read_bytes()
+    _change_to_v2(home)
+    from flowgraph.store import snapshot as snapshot_module
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(snapshot_module, "publish", fail)
+    assert _run("build", code=3).exit_code == 3
+    assert (archive_dir / "versions.csv").read_bytes() == before
+    assert changes.read(Archive(archive_dir)) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("FLOWGRAPH_HOME", str(home))
+    _run("build")  # the next build that publishes keeps them, once
+    assert len(Archive(archive_dir).versions(NOTICE)) == 2
+    assert len(changes.read(Archive(archive_dir))) == 1
+    _run("build", "--full")  # a full rebuild of the same texts logs nothing again
+    assert len(changes.read(Archive(archive_dir))) == 1

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from flowgraph import __version__, lifeline
 from flowgraph.errors import FlowgraphError, NoticeError
 from flowgraph.history import provenance
-from flowgraph.history.record import record_versions
+from flowgraph.history.record import plan_versions
 from flowgraph.ingest.archive import Archive
 from flowgraph.ingest.manifest import discover
 from flowgraph.model import NoticeSource
@@ -504,9 +504,10 @@ def _build(
                 if _write_pool(pool, name, text):
                     attempt.written.append(name)
             new_shared[record["id"]] = shared
-    versions_changed = archive is not None and _write_versions(
-        settings, archive, snapshot, previous, sources, records, results
-    )
+    history = None
+    if archive is not None:
+        history = _write_versions(settings, archive, snapshot, previous, sources, records, results)
+    versions_changed = history is not None and history.changed
     listed = sorted(name for record in records for name in _pool_names(record))
     (snapshot / snapshots.GRAPH_LIST).write_text("\n".join(listed) + "\n", encoding="utf-8")
     if previous is not None:
@@ -556,6 +557,8 @@ def _build(
     build_lock.unmark_building(snapshot)
     snapshots.publish(settings.output_dir, snapshot)
     report.snapshot = snapshot
+    if archive is not None and history is not None:
+        _keep_history(archive, history)
     return report
 
 
@@ -583,6 +586,15 @@ def _built_texts(
     return out
 
 
+@dataclass
+class _History:
+    """What a build adds to the archive, kept until it has published."""
+
+    planned: list[tuple[Path, Any]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    changed: bool = False  # the versions graph differs from the previous snapshot's
+
+
 def _write_versions(
     settings: Settings,
     archive: Archive,
@@ -591,31 +603,34 @@ def _write_versions(
     sources: list[NoticeSource],
     records: list[dict[str, Any]],
     fresh: list[dict[str, Any]],
-) -> bool:
-    """Record the notices read afresh whose bytes are new as versions (all of them when the
-    archive is new or the build full), and write the versions graph; True when it differs from
-    the previous snapshot's (an incremental build then replaces that graph in the store)."""
+) -> _History:
+    """Plan the versions of the notices read afresh whose bytes are new (all notices when the
+    archive is new or the build full) and the changes found while reading them, and write the
+    versions graph as it will be once they are kept."""
     first = previous is None or not archive.log.exists()
-    added = record_versions(archive, sources, records if first else fresh)
-    _log_changes(archive, added, fresh)
+    history = _History(plan_versions(archive, sources, records if first else fresh))
+    planned = [version for _, version in history.planned]
+    history.entries = _changes(archive, planned, fresh)
     target = snapshot / provenance.VERSIONS_FILE
     old = previous / provenance.VERSIONS_FILE if previous is not None else None
     same_notices = previous is not None and {r["id"] for r in records} == set(
         _previous_ids(previous)
     )
-    if old is not None and old.exists() and not added and same_notices:
-        shutil.copy2(old, target)
-        return False
-    text = provenance.version_quads(Minter(settings.base_iri), archive, (r["id"] for r in records))
+    if old is not None and old.exists() and not fresh and same_notices:
+        shutil.copy2(old, target)  # nothing read again: no version can have changed
+        return history
+    versions = sorted([*archive.versions(), *planned], key=lambda v: v.retrieved_at)
+    text = provenance.version_quads(Minter(settings.base_iri), versions, (r["id"] for r in records))
     target.write_text(text, encoding="utf-8")
-    return old is None or not old.exists() or old.read_text(encoding="utf-8") != text
+    history.changed = old is None or not old.exists() or old.read_text(encoding="utf-8") != text
+    return history
 
 
-def _log_changes(archive: Archive, added: list[Any], fresh: list[dict[str, Any]]) -> None:
-    """The changes found while reading, each with the versions it is between, into the log."""
+def _changes(archive: Archive, planned: list[Any], fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """The changes found while reading, each with the versions it is between."""
     from flowgraph.history import changes
 
-    new_versions = {v.notice: v for v in added}
+    new_versions = {v.notice: v for v in planned}
     entries = []
     for record in fresh:
         change = record.pop("change", None)
@@ -626,7 +641,15 @@ def _log_changes(archive: Archive, added: list[Any], fresh: list[dict[str, Any]]
         old = shas.get((change.get("old") or {}).get("sha256", ""))
         change["new"], change["old"] = changes.version_meta(new), changes.version_meta(old)
         entries.append(change)
-    changes.append(archive, entries)
+    return entries
+
+
+def _keep_history(archive: Archive, history: _History) -> None:
+    """After publishing: the planned versions and the changes found go into the archive."""
+    from flowgraph.history import changes
+
+    archive.commit_files(history.planned)
+    changes.append(archive, history.entries)
 
 
 def _previous_ids(previous: Path) -> list[str]:

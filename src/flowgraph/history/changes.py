@@ -24,13 +24,26 @@ def version_meta(version: Version | None) -> dict[str, Any] | None:
     return {"sha256": version.sha256, "retrieved": version.retrieved, "url": version.url}
 
 
+def _key(entry: dict[str, Any]) -> tuple[str, str, str]:
+    return (
+        entry.get("notice", ""),
+        (entry.get("old") or {}).get("sha256", ""),
+        (entry.get("new") or {}).get("sha256", ""),
+    )
+
+
 def append(archive: Archive, entries: list[dict[str, Any]]) -> None:
-    """Add entries (NoticeDiff.as_json() with both versions' metadata) at the end of the log."""
+    """Add entries (NoticeDiff.as_json() with both versions' metadata) at the end of the log;
+    a change already logged (same notice, same two texts) is not logged twice."""
     if not entries:
+        return
+    seen = {_key(e) for e in read(archive)}
+    fresh = [e for e in entries if _key(e) not in seen]
+    if not fresh:
         return
     archive.directory.mkdir(parents=True, exist_ok=True)
     with log_path(archive).open("a", encoding="utf-8") as f:
-        for entry in entries:
+        for entry in fresh:
             f.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from flowgraph.ingest.archive import Archive, Version
+from flowgraph.ingest.archive import Version
 from flowgraph.rdf.iris import Minter
 
 FG = "https://w3id.org/flowgraph/ns#"
@@ -36,13 +36,13 @@ def version_iri(minter: Minter, notice_id: str, version: Version) -> str:
     return f"{minter.notice(notice_id)}/version/{when}-{version.short}"
 
 
-def version_quads(minter: Minter, archive: Archive, notices: Iterable[str]) -> str:
-    """N-Quads of every version of `notices` (those the graph holds), sorted (a stable file
-    whose lines an incremental build compares with the last one's)."""
+def version_quads(minter: Minter, versions: Iterable[Version], notices: Iterable[str]) -> str:
+    """N-Quads of every version (oldest first) of `notices` (those the graph holds), sorted (a
+    stable file whose lines an incremental build compares with the last one's)."""
     graph = f"<{versions_graph(minter)}>"
     wanted = set(notices)
     by_notice: dict[str, list] = {}
-    for version in archive.versions():
+    for version in versions:
         if version.notice in wanted:
             by_notice.setdefault(version.notice, []).append(version)
     lines: list[str] = []

@@ -1,11 +1,15 @@
 """The build records each notice file whose bytes are new as a version in the archive, so a
 notice edited by hand has a history as a fetched one does (fetch records its own versions,
-with the page as retrieved and the HTTP validators; the build then finds them current)."""
+with the page as retrieved and the HTTP validators; the build then finds them current).
+
+The versions are planned while the build reads (their digests are those of the bytes read) and
+kept only once it has published (`Archive.commit_files`): a build that fails leaves no version
+and no logged change behind."""
 
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +17,9 @@ from flowgraph.ingest.archive import Archive, Version, parse_time, utc_now
 from flowgraph.model import NoticeSource
 
 
-def record_versions(
+def plan_versions(
     archive: Archive, sources: list[NoticeSource], records: list[dict[str, Any]]
-) -> list[Version]:
+) -> list[tuple[Path, Version]]:
     """Versions for the notices just read whose bytes the archive does not have as their latest;
     `records` are the build's (only those read afresh need looking at: a reused notice's bytes
     are those of its last build, recorded then)."""
@@ -36,7 +40,7 @@ def record_versions(
                 Version(
                     notice=record["id"],
                     retrieved=_retrieved(source.retrieved, known, _modified(source.path), now),
-                    sha256="",
+                    sha256=record["sha256"],
                     suffix=source.path.suffix.lower(),
                     controller=source.controller,
                     service=source.service or "",
@@ -44,7 +48,7 @@ def record_versions(
                 ),
             )
         )
-    return archive.add_files(files)
+    return archive.plan_files(files)
 
 
 def _modified(path: Path) -> datetime | None:
@@ -70,4 +74,6 @@ def _retrieved(
     for when in candidates:
         if known is None or when > known.retrieved_at:
             return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if known is not None and parse_time(now) <= known.retrieved_at:  # the same second: after it
+        return (known.retrieved_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return now

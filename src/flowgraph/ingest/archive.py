@@ -17,12 +17,14 @@ the previous log; objects are written the same way before the log names them.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from flowgraph.errors import FlowgraphError
@@ -85,12 +87,13 @@ def parse_time(text: str) -> datetime:
 
 
 def end_of(text: str) -> datetime:
-    """`--as-of 2026-03-01` means the whole of that day: a bare date is read as its last
-    instant; a date-time as itself."""
-    value = parse_time(text)
-    if len(text.strip()) == 10:  # YYYY-MM-DD
-        value = value.replace(hour=23, minute=59, second=59, microsecond=999999)
-    return value
+    """`--as-of 2026-03-01` means the whole of that day: a bare date (2026-03-01, 20260301) is
+    read as its last instant; a date-time as itself."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return parse_time(text)
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 class Archive:
@@ -141,11 +144,13 @@ class Archive:
         return {v.notice: v for v in self._all()}
 
     def previous(self, version: Version) -> Version | None:
-        """The version `version` revised, if any."""
-        earlier = [
-            v for v in self.versions(version.notice) if v.retrieved_at < version.retrieved_at
-        ]
-        return earlier[-1] if earlier else None
+        """The version `version` revised, if any (by position in the log: two versions may
+        carry the same second)."""
+        versions = self.versions(version.notice)
+        for index, candidate in enumerate(versions):
+            if candidate == version:
+                return versions[index - 1] if index else None
+        return None
 
     def as_of(self, moment: datetime) -> dict[str, Version]:
         """Each notice's version that was current at `moment` (notices first seen later are absent)."""
@@ -172,32 +177,6 @@ class Archive:
     def add(self, data: bytes, version: Version) -> tuple[Version, bool]:
         """Keep `data` as a version of `version.notice` (its sha256 is computed here); returns
         the version kept and whether it is new (False: the latest version has these bytes)."""
-        kept, new = self._stage(data, version)
-        if new:
-            self._write_log(self._all())
-        return kept, new
-
-    def add_files(self, files: list[tuple[Path, Version]]) -> list[Version]:
-        """Keep each file as a version when it differs from its notice's latest; the log is
-        written once. Returns the versions added."""
-        added = []
-        for path, version in files:
-            digest = _file_sha256(path)
-            latest = self.latest(version.notice)
-            if latest is not None and latest.sha256 == digest:
-                continue
-            version = Version(**{**asdict(version), "sha256": digest})
-            target = self.path(version)
-            if not target.exists():  # a copy: a hard link would change with an edit in place
-                _write_atomically(target, path.read_bytes())
-            self._all().append(version)
-            added.append(version)
-        if added:
-            self._all().sort(key=lambda v: v.retrieved_at)
-            self._write_log(self._all())
-        return added
-
-    def _stage(self, data: bytes, version: Version) -> tuple[Version, bool]:
         digest = hashlib.sha256(data).hexdigest()
         version = Version(**{**asdict(version), "sha256": digest})
         latest = self.latest(version.notice)
@@ -206,9 +185,50 @@ class Archive:
         target = self.path(version)
         if not target.exists():
             _write_atomically(target, data)
-        self._all().append(version)
-        self._all().sort(key=lambda v: v.retrieved_at)
+        self._commit([version])
         return version, True
+
+    def plan_files(self, files: list[tuple[Path, Version]]) -> list[tuple[Path, Version]]:
+        """The files (each with its version, `sha256` the digest of the bytes that were read)
+        whose text is not its notice's latest version: what a build will keep once it has
+        published. Nothing is written."""
+        return [
+            (path, version)
+            for path, version in files
+            if (latest := self.latest(version.notice)) is None or latest.sha256 != version.sha256
+        ]
+
+    def commit_files(self, planned: list[tuple[Path, Version]]) -> list[Version]:
+        """Keep the planned versions, each from its file if that still holds the bytes that
+        were read (a file edited since is left to the next build); returns those kept."""
+        kept = []
+        for path, version in planned:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if hashlib.sha256(data).hexdigest() != version.sha256:
+                continue
+            target = self.path(version)
+            if not target.exists():  # a copy: a hard link would change with an edit in place
+                _write_atomically(target, data)
+            kept.append(version)
+        self._commit(kept)
+        return kept
+
+    def _commit(self, new: list[Version]) -> None:
+        """Add versions to the log under the archive's lock, merged with the log as it is on
+        disk now: a fetch and a build writing at once both keep their rows."""
+        if not new:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with _locked(self.directory / ".lock"):
+            on_disk = self._read_log()
+            seen = {(v.notice, v.sha256, v.retrieved) for v in on_disk}
+            merged = on_disk + [v for v in new if (v.notice, v.sha256, v.retrieved) not in seen]
+            merged.sort(key=lambda v: v.retrieved_at)
+            self._write_log(merged)
+            self._versions = merged
 
     def validators(self, notice: str) -> dict[str, str]:
         """The URL, ETag and Last-Modified of the notice's last full answer (a page whose
@@ -243,12 +263,16 @@ class Archive:
         Path(f.name).replace(self.log)
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` (created), held for the block: writers of one archive take
+    turns."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

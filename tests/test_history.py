@@ -300,3 +300,29 @@ def test_a_build_that_fails_keeps_no_version_and_logs_no_change(tmp_path, monkey
     assert len(changes.read(Archive(archive_dir))) == 1
     _run("build", "--full")  # a full rebuild of the same texts logs nothing again
     assert len(changes.read(Archive(archive_dir))) == 1
+
+
+def test_the_endpoint_builds_past_graphs_within_limits(changed):
+    """serve.past: the current versions need no build; past ones are built one at a time and at
+    most `as_of_builds_per_hour` an hour (503 with Retry-After past that); one built answers."""
+    from flowgraph.serve.past import Busy, PastGraphs
+
+    settings = Settings(home=changed, as_of_builds_per_hour=0)
+    archive = Archive(settings.archive_dir)
+    current = {v.notice: v.sha256 for v in archive.latest_by_notice().values()}
+    refused = PastGraphs(settings, current)
+    assert refused.executor("2999-01-01") is None  # today's versions: the current graph
+    with pytest.raises(Busy) as busy:
+        refused.executor("2026-06-01")
+    assert busy.value.retry_after > 3000 and "FLOWGRAPH_AS_OF_BUILDS_PER_HOUR" in str(busy.value)
+    allowed = PastGraphs(settings.model_copy(update={"as_of_builds_per_hour": 1}), current)
+    try:
+        allowed.building.acquire()  # a build in flight: the next is told to come back
+        with pytest.raises(Busy, match="another past graph is being built"):
+            allowed.executor("2026-06-01")
+        allowed.building.release()
+        key, executor = allowed.executor("2026-06-01")
+        assert executor.run  # a worker over the past graph, held open
+        assert allowed.executor("2026-06-01")[0] == key  # built and open: no second build
+    finally:
+        allowed.close()

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         description="Largest notice file read, in bytes; a larger one is refused as a problem of "
         "the build (the largest real notice is about 100 kB; reading time is linear in size)",
     )
+    as_of_builds_per_hour: int = Field(
+        default=6,
+        ge=0,
+        description="Past graphs (as_of=DATE) the endpoint may build in an hour; a date already "
+        "built always answers",
+    )
     keep_history: bool = Field(
         default=True,
         description="Keep every notice text a build reads as a version (build/archive/), with the "

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import hashlib
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from flowgraph.errors import BadInput, FlowgraphError
@@ -41,21 +44,39 @@ def versions_on(settings: Settings, date: str) -> dict[str, Version]:
     return chosen
 
 
+def past_settings(settings: Settings, chosen: dict[str, Version]) -> Settings:
+    """Where the graph of `chosen` is (or will be) built: named by the versions and by what else
+    decides a graph (code, vocabularies, ontology), so an upgrade builds past graphs anew."""
+    from flowgraph.build import context_hash
+
+    digest = hashlib.sha256(context_hash(settings, []).encode())
+    for notice, version in sorted(chosen.items()):
+        digest.update(f"{notice} {version.sha256}\n".encode())
+    return settings.model_copy(update={"build_dir": settings.output_dir / AS_OF_DIR / digest.hexdigest()[:16]})  # fmt: skip
+
+
+def is_built(past: Settings) -> bool:
+    try:
+        snapshots.current(past.output_dir)
+    except (FlowgraphError, OSError):
+        return False
+    return True
+
+
+def build_past(settings: Settings, past: Settings, chosen: dict[str, Version]) -> None:
+    """Build the graph of `chosen` unless it is built; then mark it used and prune the least
+    recently used beyond KEEP."""
+    if not is_built(past):
+        _build_past(settings, past, chosen)
+    past.output_dir.touch()  # used now: kept over older ones
+    _prune(past.output_dir.parent, keep=past.output_dir)
+
+
 def as_of_settings(settings: Settings, date: str) -> Settings:
     """Settings reading the graph as it was on `date` (built now if it is not yet)."""
     chosen = versions_on(settings, date)
-    key = hashlib.sha256(
-        "\n".join(f"{n} {v.sha256}" for n, v in sorted(chosen.items())).encode()
-    ).hexdigest()[:16]
-    root = settings.output_dir / AS_OF_DIR
-    target = root / key
-    past = settings.model_copy(update={"build_dir": target})
-    try:
-        snapshots.current(target)
-    except (FlowgraphError, OSError):
-        _build_past(settings, past, chosen)
-    target.touch()  # used now: kept over older ones
-    _prune(root, keep=target)
+    past = past_settings(settings, chosen)
+    build_past(settings, past, chosen)
     return past
 
 
@@ -89,7 +110,29 @@ def _build_past(settings: Settings, past: Settings, chosen: dict[str, Version]) 
 
 
 def _prune(root: Path, keep: Path) -> None:
+    """Remove the least recently used past graphs beyond KEEP; never one a server holds open
+    (a shared lock on its snapshot: `snapshots.hold`) nor one still being built (no published
+    graph yet, and younger than a day)."""
     built = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in built[:-KEEP]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+        if old == keep or not _removable(old):
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _removable(past: Path) -> bool:
+    try:
+        snapshot = snapshots.current(past)
+    except (FlowgraphError, OSError):
+        return time.time() - past.stat().st_mtime > 86_400  # a build in progress, or one killed
+    try:
+        fd = os.open(snapshot / snapshots.HOLD, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # held open by a server
+    finally:
+        os.close(fd)
+    return True

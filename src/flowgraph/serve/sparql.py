@@ -223,21 +223,35 @@ def _prepare(query: str, endpoint: str) -> Prepared:
 
 async def _executor(runtime: Runtime, as_of: list[str]) -> tuple[ProcessExecutor, str | None]:
     """The workers that answer: the current graph's, or (`as_of=DATE`) those of the graph as it
-    was then, built on the first question about it (seconds), and its versions set's name."""
+    was then (built on the first question about it, within limits: serve/past.py), and the name
+    of its versions set."""
     if not as_of:
         return runtime.executor, None
     if len(as_of) > 1 or not as_of[0].strip():
         raise ProtocolError(400, "give one as_of date (YYYY-MM-DD or an ISO date-time)")
-    if runtime.settings.remote_store:
+    if runtime.settings.remote_store or runtime.snapshot is None:
         raise ProtocolError(400, "as_of reads the archived notice versions: not with an external store")  # fmt: skip
-    from flowgraph.serve.past import PastGraphs
+    from flowgraph.serve.past import Busy, PastGraphs
 
-    past = runtime.once("past graphs", lambda: PastGraphs(runtime.settings))
+    past = runtime.once("past graphs", lambda: PastGraphs(runtime.settings, _built_texts(runtime)))
     try:
-        key, executor = await anyio.to_thread.run_sync(past.executor, as_of[0].strip())
+        found = await anyio.to_thread.run_sync(past.executor, as_of[0].strip())
+    except Busy as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": str(exc.retry_after)}) from None
     except FlowgraphError as exc:
         raise ProtocolError(400, f"as_of: {exc}") from None
+    if found is None:  # the versions of that date are those of the current graph
+        return runtime.executor, None
+    key, executor = found
     return executor, key
+
+
+def _built_texts(runtime: Runtime) -> dict[str, str]:
+    """Notice id -> sha256 of the text the served snapshot was built from."""
+    from flowgraph.store import snapshot as snapshots
+
+    meta = snapshots.read_json(runtime.snapshot / "build.json")  # type: ignore[operator]
+    return {n["id"]: n.get("sha256", "") for n in meta.get("notices_list", [])}
 
 
 async def handle(request: Request, runtime: Runtime) -> Response:
@@ -278,12 +292,12 @@ async def handle(request: Request, runtime: Runtime) -> Response:
         if not query.strip():
             raise ProtocolError(400, "the query is empty")
         dataset_parameters(params)
-        executor, as_of_key = await _executor(runtime, params.get("as_of", []))
         query, added_lines, refusal, form, is_volatile = prepared(
             query, endpoint_url(request, runtime.settings)
         )
         if refusal is not None:
             raise ProtocolError(403, refusal)
+        executor, as_of_key = await _executor(runtime, params.get("as_of", []))
         default_graphs = params.get("default-graph-uri") or None
         named_graphs = params.get("named-graph-uri") or None
         if named_graphs and not default_graphs:

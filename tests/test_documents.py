@@ -264,6 +264,18 @@ def _zip(names: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _bomb() -> bytes:
+    """A .docx whose document.xml is 300 MB of one repeated byte: a few hundred KB packed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        with archive.open("word/document.xml", "w") as member:
+            chunk = b" " * (1 << 20)
+            for _ in range(300):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
 ENCRYPTED = _pdf(
     [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -288,6 +300,7 @@ ENCRYPTED = _pdf(
         ("broken.docx", lambda f: (f / "housing.docx").read_bytes()[:3000], "not a readable Word document"),
         ("empty-body.docx", lambda f: _zip({"word/document.xml": b"<not xml"}), "not a readable Word document"),
         ("notice.odt", lambda f: _zip({"content.xml": b"<office/>"}), "a ZIP archive but not a Word .docx"),
+        ("bomb.docx", lambda f: _bomb(), "refused as a possible zip bomb"),
         ("notice.doc", lambda f: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "an old Word/Office document (.doc)"),
         ("notice.rtf", lambda f: b"{\\rtf1\\ansi Hello}", "an RTF document"),
         ("photo.png", lambda f: _png(), "a PNG image"),

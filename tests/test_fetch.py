@@ -431,3 +431,20 @@ def test_fetch_build_then_diff_lists_exactly_the_recipients_added_and_removed(ho
     # the build logged the same change for the endpoint's /changes
     [logged] = changes.read(archive(home))
     assert {(c["change"], c["label"]) for s in logged["services"] for c in s["changes"] if c["kind"] == "recipient"} == recipients  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [("2002:7f00:1::", "loopback"), ("2002:a00:1::", "private"), ("fec0::1", "site-local"),
+     ("::ffff:10.0.0.1", "private"), ("::ffff:169.254.169.254", "private")],
+)  # fmt: skip
+def test_ipv4_carried_in_ipv6_and_site_local_addresses_are_private(address: str, why: str) -> None:
+    assert address_guard.why_private(address) == why
+    assert address_guard.why_private("2a00:1450:4009:81f::200e") is None  # a public IPv6 address
+
+
+def test_a_hand_added_notice_is_matched_by_its_whole_id(home: Path, site: Site) -> None:
+    """council.tax.html is not the notice "council": its row is fetched, not refused."""
+    (home / "notices" / "rutland-county-council-housing.tax.html").write_text("<p>other</p>", encoding="utf-8")  # fmt: skip
+    [outcome] = run(home)
+    assert outcome.result == NEW

@@ -7,7 +7,9 @@ import json
 from flowgraph.history.diff import Change, NoticeDiff, Quote
 
 # The changes a reviewer must look at before a DPIA or ROPA entry is relied on again; the rest
-# (a law added, retention worded anew) are listed but do not fail `check`.
+# (a recipient removed, a law cited anew) are listed but do not fail `check`. Retention is
+# compared by its wording (periods are not extracted as values yet): a rewording is flagged too,
+# a false alarm being cheaper than a shortened period missed.
 NEEDS_REVIEW = frozenset(
     {
         ("recipient", "added"),

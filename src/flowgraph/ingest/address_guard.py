@@ -29,8 +29,13 @@ def resolve(host: str, port: int) -> list[str]:
 def why_private(address: str) -> str | None:
     """What makes `address` one not to fetch from, or None for a public one."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return "site-local"
+        # an IPv4 address carried in IPv6 (mapped, 6to4, Teredo's client) is judged as itself
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            ip = embedded
     for kind in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
         if getattr(ip, f"is_{kind}"):
             return kind.replace("_", "-")

@@ -15,6 +15,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from flowgraph.errors import FlowgraphError
 from flowgraph.ingest import address_guard
@@ -151,6 +152,15 @@ def _notice_file(response: Response, media_type: str, entry: WatchEntry) -> tupl
     return content.title, content.html.encode("utf-8")
 
 
+_NOTICE_SUFFIXES = frozenset({".html", ".htm", ".txt", ".md", ".pdf", ".docx", ".pdf.md", ".docx.md"})  # fmt: skip
+
+
+def _notice_file_of(path: Path, notice: str) -> bool:
+    """`path` is the notice `notice`'s file (or its extracted text), not another's whose id
+    starts the same ("council" and council.tax.html)."""
+    return path.is_file() and path.name[len(notice) :] in _NOTICE_SUFFIXES
+
+
 def _check_in_place(
     settings: Settings, archive: Archive, entry: WatchEntry, latest: Version | None
 ) -> bool:
@@ -160,9 +170,9 @@ def _check_in_place(
 
     listed = listed_file(manifest_path(settings), entry.notice)
     if not any(v.status for v in archive.versions(entry.notice)):  # never fetched
-        by_hand = listed or next(
-            (p.name for p in settings.notices_dir.glob(f"{entry.notice}.*") if p.is_file()), None
-        )
+        candidates = settings.notices_dir.glob(f"{entry.notice}.*")
+        found = (p.name for p in candidates if _notice_file_of(p, entry.notice))
+        by_hand = listed or next(found, None)
         if by_hand:
             raise FetchError(
                 f"{entry.url}: notice {entry.notice!r} is in the workspace already as {by_hand} "

@@ -125,10 +125,31 @@ def _body(document: Any) -> Iterator[Any]:
     yield from walk(document.element.body)
 
 
+MAX_EXPANDED_BYTES = 200_000_000  # a notice's parts unpacked: far beyond any real one
+MAX_RATIO = 200  # unpacked / packed: text compresses 5-20x, a zip bomb thousands of times
+
+
+def _check_expansion(data: bytes) -> None:
+    """Refuse a .docx that would unpack to far more than it holds (a zip bomb) before reading
+    it: a fetched file is only capped in its packed size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableDocument(f"not a readable Word document (damaged .docx: {exc})") from None
+    if unpacked > MAX_EXPANDED_BYTES or unpacked > MAX_RATIO * max(len(data), 1) + 10_000_000:
+        raise UnreadableDocument(
+            f"unpacks to {unpacked:,} bytes from {len(data):,}: refused as a possible zip bomb"
+        )
+
+
 def docx_markdown(data: bytes) -> str:
     """The document's body as Markdown, or UnreadableDocument when it is not a readable .docx."""
     import docx
 
+    _check_expansion(data)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks: list[Block] = []

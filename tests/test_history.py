@@ -326,3 +326,26 @@ def test_the_endpoint_builds_past_graphs_within_limits(changed):
         assert allowed.executor("2026-06-01")[0] == key  # built and open: no second build
     finally:
         allowed.close()
+
+
+def test_a_notice_removed_from_the_workspace_leaves_the_graph_as_of_its_removal(changed):
+    """Its removal is a row of the history: the graph as of today no longer has it; as of
+    before, it does; diff lists every fact of it removed."""
+    settings = Settings(home=changed)
+    manifest = changed / "notices" / "manifest.csv"
+    header = manifest.read_text(encoding="utf-8").splitlines()[0]
+    manifest.write_text(header + "\n", encoding="utf-8")
+    (changed / "notices" / f"{NOTICE}.md").unlink()
+    _run("build", code=2)  # nothing left to build: the graph stays, the archive too
+    shutil.copy(PROJECT_ROOT / "data" / "notices" / "leeds-city-council-general.txt", changed / "notices")  # fmt: skip
+    manifest.write_text(header + "\nleeds-city-council-general.txt,Leeds City Council,,,,,\n", encoding="utf-8")  # fmt: skip
+    _run("build")
+    [*_, removal] = Archive(settings.archive_dir).versions(NOTICE)
+    assert removal.removed and removal.sha256 == ""
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    gone = _run("query", RECIPIENTS, "-p", "controller=Exampleton Borough Council", "--as-of", today, code=2)  # fmt: skip
+    assert "no controller called 'Exampleton Borough Council' in this graph" in " ".join(gone.output.split())  # fmt: skip
+    assert _recipient_labels(changed, "--as-of", "2026-06-01") == {
+        "HM Revenue and Customs", "Police", "Department for Work and Pensions"}  # fmt: skip
+    [entry] = json.loads(_run("diff", "--since", "2026-06-01", "--controller", "Exampleton Borough Council", "--format", "json").stdout)  # fmt: skip
+    assert {c["change"] for s in entry["services"] for c in s["changes"]} == {"removed"}

@@ -43,7 +43,7 @@ def version_quads(minter: Minter, versions: Iterable[Version], notices: Iterable
     wanted = set(notices)
     by_notice: dict[str, list] = {}
     for version in versions:
-        if version.notice in wanted:
+        if version.notice in wanted and not version.removed:
             by_notice.setdefault(version.notice, []).append(version)
     lines: list[str] = []
     for notice_id, versions in by_notice.items():

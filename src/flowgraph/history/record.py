@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flowgraph.ingest.archive import Archive, Version, parse_time, utc_now
+from flowgraph.ingest.archive import REMOVED, Archive, Version, parse_time, utc_now
 from flowgraph.model import NoticeSource
 
 
@@ -48,7 +48,18 @@ def plan_versions(
                 ),
             )
         )
+    built = {s.notice_id for s in sources} | {r["id"] for r in records}
+    for notice, version in latest.items():  # gone from the workspace: its removal, once
+        if notice not in built and not version.removed:
+            files.append((Path(), Version(notice, _after(version, now), "", "", version.controller,
+                                          version.service, version.url, status=REMOVED)))  # fmt: skip
     return archive.plan_files(files)
+
+
+def _after(known: Version, now: str) -> str:
+    if parse_time(now) <= known.retrieved_at:
+        return (known.retrieved_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return now
 
 
 def _modified(path: Path) -> datetime | None:
@@ -74,6 +85,4 @@ def _retrieved(
     for when in candidates:
         if known is None or when > known.retrieved_at:
             return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if known is not None and parse_time(now) <= known.retrieved_at:  # the same second: after it
-        return (known.retrieved_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return now
+    return now if known is None else _after(known, now)  # the same second: just after it

@@ -60,9 +60,11 @@ class VersionDiffer:
         return self._extracted[key]
 
     def between(self, old: Version | None, new: Version) -> NoticeDiff:
-        """`old` to `new` of one notice (`old` None: the notice is new, every fact added)."""
-        before = self.extract(old) if old is not None else None
-        return compare(before, self.extract(new), new.notice, new.controller,
+        """`old` to `new` of one notice (`old` None or a removal: the notice is new, every fact
+        added; `new` a removal: every fact removed)."""
+        before = self.extract(old) if old is not None and not old.removed else None
+        after = self.extract(new) if not new.removed else None  # removed: every fact goes
+        return compare(before, after, new.notice, new.controller,
                        changes.version_meta(old), changes.version_meta(new), self.labels)  # fmt: skip
 
     def since(self, moment: datetime, controller: str | None = None) -> list[NoticeDiff]:
@@ -73,7 +75,9 @@ class VersionDiffer:
             if not _controller_matches(latest, controller):
                 continue
             old = then.get(notice)
-            if old is not None and old.sha256 == latest.sha256:
+            if (old is None and latest.removed) or (
+                old is not None and old.sha256 == latest.sha256
+            ):
                 continue
             out.append(self.between(old, latest))
         return out

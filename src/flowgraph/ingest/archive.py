@@ -31,7 +31,8 @@ from flowgraph.errors import FlowgraphError
 
 LOG_NAME = "versions.csv"
 OBJECTS = "objects"
-VALIDATORS = "validators.json"  # per notice: the URL, ETag and Last-Modified last answered
+VALIDATORS = "validators.json"
+REMOVED = "removed"  # the status of a row marking a notice's removal  # per notice: the URL, ETag and Last-Modified last answered
 
 
 class ArchiveError(FlowgraphError):
@@ -55,6 +56,11 @@ class Version:
     last_modified: str = ""
     original_sha256: str = ""  # the bytes as retrieved, when they differ from the notice file
     original_suffix: str = ""
+
+    @property
+    def removed(self) -> bool:
+        """A row saying the notice left the workspace at `retrieved` (no text)."""
+        return self.status == REMOVED
 
     @property
     def object_name(self) -> str:
@@ -153,12 +159,13 @@ class Archive:
         return None
 
     def as_of(self, moment: datetime) -> dict[str, Version]:
-        """Each notice's version that was current at `moment` (notices first seen later are absent)."""
+        """Each notice's version that was current at `moment` (notices first seen later, or
+        removed by then, are absent)."""
         current: dict[str, Version] = {}
         for version in self._all():
             if version.retrieved_at <= moment:
                 current[version.notice] = version
-        return current
+        return {n: v for n, v in current.items() if not v.removed}
 
     def path(self, version: Version) -> Path:
         return self.directory / version.object_name
@@ -203,6 +210,9 @@ class Archive:
         were read (a file edited since is left to the next build); returns those kept."""
         kept = []
         for path, version in planned:
+            if version.removed:
+                kept.append(version)
+                continue
             try:
                 data = path.read_bytes()
             except OSError:

@@ -169,7 +169,7 @@ def _check_in_place(
     from flowgraph.workspace import listed_file, manifest_path
 
     listed = listed_file(manifest_path(settings), entry.notice)
-    if not any(v.status for v in archive.versions(entry.notice)):  # never fetched
+    if not any(v.status and not v.removed for v in archive.versions(entry.notice)):  # never fetched
         candidates = settings.notices_dir.glob(f"{entry.notice}.*")
         found = (p.name for p in candidates if _notice_file_of(p, entry.notice))
         by_hand = listed or next(found, None)

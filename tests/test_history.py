@@ -349,3 +349,14 @@ def test_a_notice_removed_from_the_workspace_leaves_the_graph_as_of_its_removal(
         "HM Revenue and Customs", "Police", "Department for Work and Pensions"}  # fmt: skip
     [entry] = json.loads(_run("diff", "--since", "2026-06-01", "--controller", "Exampleton Borough Council", "--format", "json").stdout)  # fmt: skip
     assert {c["change"] for s in entry["services"] for c in s["changes"]} == {"removed"}
+
+
+def test_a_row_torn_by_a_crash_is_ignored_and_cut_off(tmp_path):
+    archive = Archive(tmp_path)
+    archive.add(b"one", Version("a", "2026-01-01T00:00:00Z", "", ".txt"))
+    with archive.log.open("a", encoding="utf-8") as f:
+        f.write("b,2026-01-02T00:00")  # the crash: no end of line
+    assert [v.notice for v in Archive(tmp_path).versions()] == ["a"]
+    Archive(tmp_path).add(b"two", Version("c", "2026-01-03T00:00:00Z", "", ".txt"))
+    assert [v.notice for v in Archive(tmp_path).versions()] == ["a", "c"]
+    assert "2026-01-02T00:00" not in archive.log.read_text(encoding="utf-8")

@@ -10,8 +10,9 @@ when it was retrieved and how the server described it. A version is only added w
 file's bytes differ from the notice's latest version. Versions of notices that are not fetched
 (edited by hand in the notices folder) are recorded by the build.
 
-The log is rewritten whole through a temporary file and a rename, so a crash mid-write leaves
-the previous log; objects are written the same way before the log names them.
+Rows are appended to the log under a lock (a fetch and a build writing at once keep both) and
+synced; a row torn by a crash mid-append is ignored and cut off by the next writer. Objects are
+written through a temporary file and a rename before the log names them.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from __future__ import annotations
 import csv
 import fcntl
 import hashlib
+import io
 import json
+import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from pathlib import Path
 
 from flowgraph.errors import FlowgraphError
@@ -71,9 +75,9 @@ class Version:
         """The version's id in IRIs and on pages: the first 12 hex digits of its sha256."""
         return self.sha256[:12]
 
-    @property
+    @cached_property
     def retrieved_at(self) -> datetime:
-        return parse_time(self.retrieved)
+        return parse_time(self.retrieved)  # once a version: logs are sorted by it
 
 
 COLUMNS = tuple(f.name for f in fields(Version))
@@ -110,17 +114,29 @@ class Archive:
         self.directory = directory
         self.log = directory / LOG_NAME
         self._versions: list[Version] | None = None
+        self._read_stat: tuple[int, int] | None = None  # the log's size and time when read
 
     def _all(self) -> list[Version]:
         if self._versions is None:
             self._versions = self._read_log()
         return self._versions
 
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            stat = self.log.stat()
+        except OSError:
+            return None
+        return stat.st_size, stat.st_mtime_ns
+
     def _read_log(self) -> list[Version]:
-        if not self.log.exists():
+        self._read_stat = self._stat()
+        if self._read_stat is None:
             return []
         out: list[Version] = []
-        with self.log.open(newline="", encoding="utf-8") as f:
+        text = self.log.read_text(encoding="utf-8")
+        if not text.endswith("\n"):  # a row torn by a crash mid-append: never written
+            text = text[: text.rfind("\n") + 1]
+        with io.StringIO(text, newline="") as f:
             reader = csv.DictReader(f)
             missing = [c for c in ("notice", "retrieved", "sha256") if c not in (reader.fieldnames or [])]  # fmt: skip
             if missing:
@@ -233,12 +249,14 @@ class Archive:
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         with _locked(self.directory / ".lock"):
-            on_disk = self._read_log()
+            # the log as read, unless another writer appended since (then read again)
+            on_disk = self._all() if self._stat() == self._read_stat else self._read_log()
             seen = {(v.notice, v.sha256, v.retrieved) for v in on_disk}
-            merged = on_disk + [v for v in new if (v.notice, v.sha256, v.retrieved) not in seen]
-            merged.sort(key=lambda v: v.retrieved_at)
-            self._write_log(merged)
-            self._versions = merged
+            fresh = [v for v in new if (v.notice, v.sha256, v.retrieved) not in seen]
+            if fresh:
+                self._append_log(fresh)
+            self._versions = sorted(on_disk + fresh, key=lambda v: v.retrieved_at)
+            self._read_stat = self._stat()
 
     def validators(self, notice: str) -> dict[str, str]:
         """The URL, ETag and Last-Modified of the notice's last full answer (a page whose
@@ -260,17 +278,33 @@ class Archive:
         known[notice] = {"url": url, "etag": etag, "last_modified": last_modified}
         _write_atomically(path, json.dumps(known, indent=1, sort_keys=True).encode())
 
-    def _write_log(self, versions: Iterable[Version]) -> None:
-        rows = sorted(versions, key=lambda v: (v.retrieved_at, v.notice))
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=self.directory, prefix=".versions-", suffix=".csv", delete=False,
-            newline="", encoding="utf-8",
-        ) as f:  # fmt: skip
-            writer = csv.DictWriter(f, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(asdict(v) for v in rows)
-        Path(f.name).replace(self.log)
+    def _append_log(self, versions: list[Version]) -> None:
+        """Rows appended (a changed notice costs its rows, not the log's thousands), synced;
+        a row torn by a crash mid-append is cut off first."""
+        if self.log.exists() and self.log.stat().st_size:
+            _cut_torn_tail(self.log)
+            header = False
+        else:
+            header = True
+        with self.log.open("a", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            if header:
+                writer.writerow(COLUMNS)
+            writer.writerows([getattr(v, c) for c in COLUMNS] for v in versions)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Truncate the file after its last newline (a line without one was never finished)."""
+    with path.open("rb+") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - 65536))
+        tail = f.read()
+        if tail.endswith(b"\n"):
+            return
+        cut = tail.rfind(b"\n")
+        f.truncate(size - len(tail) + cut + 1 if cut >= 0 else 0)
 
 
 @contextmanager

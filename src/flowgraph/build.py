@@ -506,7 +506,9 @@ def _build(
             new_shared[record["id"]] = shared
     history = None
     if archive is not None:
-        history = _write_versions(settings, archive, snapshot, previous, sources, records, results)
+        history = _write_versions(
+            settings, archive, snapshot, previous, set(known), sources, records, results
+        )
     versions_changed = history is not None and history.changed
     listed = sorted(name for record in records for name in _pool_names(record))
     (snapshot / snapshots.GRAPH_LIST).write_text("\n".join(listed) + "\n", encoding="utf-8")
@@ -600,6 +602,7 @@ def _write_versions(
     archive: Archive,
     snapshot: Path,
     previous: Path | None,
+    previous_ids: set[str],
     sources: list[NoticeSource],
     records: list[dict[str, Any]],
     fresh: list[dict[str, Any]],
@@ -613,9 +616,8 @@ def _write_versions(
     history.entries = _changes(archive, planned, fresh)
     target = snapshot / provenance.VERSIONS_FILE
     old = previous / provenance.VERSIONS_FILE if previous is not None else None
-    same_notices = previous is not None and {r["id"] for r in records} == set(
-        _previous_ids(previous)
-    )
+    # the previous snapshot's notices (its build.json, read once by the build)
+    same_notices = previous is not None and {r["id"] for r in records} == previous_ids
     if old is not None and old.exists() and not fresh and same_notices:
         shutil.copy2(old, target)  # nothing read again: no version can have changed
         return history
@@ -650,12 +652,6 @@ def _keep_history(archive: Archive, history: _History) -> None:
 
     archive.commit_files(history.planned)
     changes.append(archive, history.entries)
-
-
-def _previous_ids(previous: Path) -> list[str]:
-    with contextlib.suppress(FlowgraphError, OSError, ValueError):
-        return [n["id"] for n in snapshots.read_json(previous / "build.json")["notices_list"]]
-    return []
 
 
 def _update_store(

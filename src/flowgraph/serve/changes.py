@@ -55,22 +55,16 @@ Limit = Annotated[
 
 
 async def _selected(
-    runtime: Runtime,
-    since: str | None,
-    controller: str | None,
-    kind: str | None,
-    limit: int | None,
-) -> tuple[Filters, str, list[dict[str, Any]], list[dict[str, Any]]]:
-    """The filters, the log's digest, the entries they keep, and every entry."""
-    chosen = change_log.filters(since, controller, kind, limit)
+    runtime: Runtime, chosen: Filters
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The entries `chosen` keeps, and every entry."""
 
-    def work() -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-        digest, entries = change_log.enriched(runtime)
+    def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        _, entries = change_log.enriched(runtime)
         target = change_log.controller_target(runtime, chosen.controller)
-        return digest, change_log.select(entries, chosen, target), entries
+        return change_log.select(entries, chosen, target), entries
 
-    digest, kept, everything = await page_work(runtime.lanes, work)
-    return chosen, digest, kept, everything
+    return await page_work(runtime.lanes, work)
 
 
 def _key(route: str, runtime: Runtime, chosen: Filters) -> tuple[object, ...]:
@@ -101,9 +95,9 @@ async def api_changes(
     chosen = change_log.filters(since, controller, kind, limit)
 
     async def produce() -> bytes:
-        chosen_, _, kept, everything = await _selected(runtime, since, controller, kind, limit)
+        kept, everything = await _selected(runtime, chosen)
         document = {
-            "filters": chosen_.as_json(),
+            "filters": chosen.as_json(),
             "count": len(kept),
             "total": len(everything),
             "changes": kept,
@@ -129,17 +123,17 @@ async def changes_html(
     chosen = change_log.filters(since, controller, kind, limit)
 
     async def produce() -> bytes:
-        chosen_, _, kept, everything = await _selected(runtime, since, controller, kind, limit)
+        kept, everything = await _selected(runtime, chosen)
         controllers = sorted({e["controller"] for e in everything if e["controller"]})
-        shown = chosen_
-        if chosen_.controller and chosen_.controller not in controllers:  # an IRI or alias
-            iri, _ = await page_work(runtime.lanes, change_log.controller_target, runtime, chosen_.controller)  # fmt: skip
+        shown = chosen
+        if chosen.controller and chosen.controller not in controllers:  # an IRI or alias
+            iri, _ = await page_work(runtime.lanes, change_log.controller_target, runtime, chosen.controller)  # fmt: skip
             named = [e["controller"] for e in everything if iri and e["controller_iri"] == iri]
-            shown = replace(chosen_, controller=named[0]) if named else chosen_
+            shown = replace(chosen, controller=named[0]) if named else chosen
         body = changes_page.page_body(
             kept, shown, controllers, runtime.settings.base_iri, len(everything)
         )
-        query = urlencode(chosen_.query())
+        query = urlencode(chosen.query())
         feed_href = "/changes.atom" + (f"?{query}" if query else "")
         return layout("What changed — flowgraph", body, feed=feed_href).body
 
@@ -165,8 +159,8 @@ async def changes_atom(
     chosen = change_log.filters(since, controller, kind, limit)
 
     async def produce() -> bytes:
-        chosen_, _, kept, _ = await _selected(runtime, since, controller, kind, limit)
-        return _atom(request, runtime, chosen_, kept)
+        kept, _ = await _selected(runtime, chosen)
+        return _atom(request, runtime, chosen, kept)
 
     # the feed's absolute links name the host it was asked of: part of the key
     key = (*_key("atom", runtime, chosen), str(request.base_url))

@@ -91,6 +91,24 @@ class ColdRequests:
         return len(answer.content)
 
 
+def http_floor_s(
+    base: str, repeat: int = 51, transport: httpx.BaseTransport | None = None
+) -> float:
+    """The endpoint's own cost per request: the median of cold `ASK {}` POSTs (each unique, so
+    each goes the whole way: parsing, the guard, a query worker, serialization, headers). No
+    query can come back faster than this over HTTP, whatever its in-process reference."""
+    times = []
+    with httpx.Client(base_url=base, timeout=60, trust_env=False, transport=transport) as client:
+        cold = ColdRequests(client)
+        for _ in range(repeat):
+            started = time.perf_counter()
+            cold("ASK {}")
+            times.append(time.perf_counter() - started)
+        if cold.failures:
+            raise RuntimeError(f"ASK {{}} was not answered: {cold.failures[0]}")
+    return statistics.median(times)
+
+
 def compare_to_reference(
     base: str,
     store: ox.Store,

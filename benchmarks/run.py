@@ -21,13 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyoxigraph as ox
 import rdflib
 
 from benchmarks.endpoint import bare_store_rss_mb, load_test, serving
 from benchmarks.reference import (
+    JSON_RESULTS,
     cli_startup_s,
     compare_to_reference,
+    http_floor_s,
     reference_store,
     served_backend,
     warm_request,
@@ -218,6 +221,23 @@ def bench_size(
     return result
 
 
+def answered(base: str, names: list[str], wanted: int) -> tuple[list[str], dict[str, str]]:
+    """The first `wanted` of `names` (heaviest first) that the endpoint answers with a 200, and
+    why each one skipped on the way was refused."""
+    chosen: list[str] = []
+    refused: dict[str, str] = {}
+    with httpx.Client(base_url=base, timeout=600, trust_env=False) as client:
+        for name in names:
+            if len(chosen) == wanted:
+                break
+            reply = client.post("/sparql", data={"query": LIBRARY[name].text}, headers=JSON_RESULTS)
+            if reply.status_code == 200:
+                chosen.append(name)
+            else:
+                refused[name] = f"{reply.status_code}: {reply.text.strip()[:120]}"
+    return chosen, refused
+
+
 def bench_endpoint(
     result: dict[str, Any],
     build_dir: Path,
@@ -233,21 +253,23 @@ def bench_endpoint(
     against the physical reference on the store that server answers from; a warm request; then
     the same load test on the other Oxigraph backend and (when `with_rdflib`) over rdflib's store
     and engine; and the peak memory of each Oxigraph-backed server against a bare in-memory store."""
-    heaviest = sorted(
+    candidates = sorted(
         (
             name
             for name in result["queries"]
             if not LIBRARY[name].params and LIBRARY[name].path.parent.name != "pages"
         ),
         key=lambda name: -result["queries"][name]["median_s"],
-    )[:3]
+    )
     texts = {}
     for name in result["queries"]:
         params = params_for(name, controller)
         texts[name] = bind_in_where(LIBRARY[name].text, params) if params else LIBRARY[name].text
-    out: dict[str, Any] = {"http": {name: {} for name in heaviest}}
     log = work / "serve-default.log"
     with serving(build_dir, None, 120, log) as server:
+        # the heaviest the endpoint answers: a result over its size limit is a 422, not a load
+        heaviest, refused = answered(server.base, candidates, 3)
+        out: dict[str, Any] = {"http": {name: {} for name in heaviest}, "refused": refused}
         backend = served_backend(log.read_text(errors="replace"), None)
         out["serve_backend"] = backend
         for name in heaviest:
@@ -255,6 +277,7 @@ def bench_endpoint(
         reference = reference_store(snapshot, files, backend)
         out["c1"] = compare_to_reference(server.base, reference, texts, repeat, interleaved)
         del reference
+        out["http_floor_ms"] = round(http_floor_s(server.base) * 1000, 2)
         out["warm"] = {name: warm_request(server.base, LIBRARY[name].text) for name in heaviest}
         key, start_key = PEAK_KEYS[backend]
         out[start_key] = round(server.started_s, 2)
@@ -323,8 +346,18 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             ratio = r["incremental_s"] / max(r["cli_startup_s"], 1e-9)
             out.append(target(f"incremental rebuild after one changed notice at {r['councils']} councils vs CLI start-up "
                               f"(flowgraph --version, {r['cli_startup_s']:.2f} s)", round(ratio, 1), "<= 3x", ratio <= 3))  # fmt: skip
-    worst = max(q["median_s"] / max(q["bare_median_s"], 1e-6) for q in largest["queries"].values())
-    out.append(target("slowest library query through flowgraph vs bare pyoxigraph (median)", round(worst, 2), "<= 1.5x", worst <= 1.5))  # fmt: skip
+    queries = largest["queries"]
+    slowest = max(queries, key=lambda name: queries[name]["bare_median_s"])
+    ratio = queries[slowest]["median_s"] / max(queries[slowest]["bare_median_s"], 1e-6)
+    out.append(target(f"slowest library query ({slowest}, {queries[slowest]['bare_median_s']:.2f} s bare) through flowgraph "
+                      f"vs bare pyoxigraph (median) {at}", round(ratio, 2), "<= 1.5x", ratio <= 1.5))  # fmt: skip
+    worst = max(
+        queries,
+        key=lambda name: queries[name]["median_s"] / max(queries[name]["bare_median_s"], 1e-6),
+    )
+    ratio = queries[worst]["median_s"] / max(queries[worst]["bare_median_s"], 1e-6)
+    out.append(target(f"every library query through flowgraph vs bare pyoxigraph (median) {at} (highest ratio: {worst}, "
+                      f"{queries[worst]['bare_median_s'] * 1000:.2f} ms bare)", round(ratio, 2), "<= 1.5x", ratio <= 1.5))  # fmt: skip
     for backend, key, _ in SERVE_BACKENDS:
         if key not in largest:
             continue
@@ -353,11 +386,15 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             worst_name = max(c1, key=lambda name: c1[name]["ratio"])
             failed = sorted(name for name, row in c1.items() if row.get("errors"))
             value = c1[worst_name]["ratio"]
+            floor = (
+                f"; a cold ASK {{}} takes {r['http_floor_ms']} ms" if "http_floor_ms" in r else ""
+            )
             out.append(target(f"endpoint latency{how_served(r, r.get('serve_backend', 'oxigraph'))} {where}, concurrency 1, "
                               f"every library query, vs pyoxigraph running it and serializing SPARQL JSON in process "
-                              f"(highest ratio: {worst_name}{'; not 200: ' + ', '.join(failed) if failed else ''})",
+                              f"(highest ratio: {worst_name}, {c1[worst_name]['reference_s'] * 1000:.2f} ms in process{floor}"
+                              f"{'; not 200: ' + ', '.join(failed) if failed else ''})",
                               value, "<= 1.5x", value <= 1.5 and not failed))  # fmt: skip
-        warm = r.get("warm")
+        warm = {name: w for name, w in (r.get("warm") or {}).items() if w["first_status"] == 200}
         if warm:
             worst_name = max(warm, key=lambda name: warm[name]["p50_ms"])
             value = warm[worst_name]["p50_ms"]

@@ -36,6 +36,7 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
         # Resolved once: resolving every row's path costs a syscall per path component.
         base = path.parent.resolve()
         resolved: dict[str, str] = {str(base): str(base)}  # directory -> its real path, once each
+        listings: dict[str, dict[str, os.DirEntry[str]] | None] = {}  # directory -> its entries
         for line, row in enumerate(reader, start=2):
             row = {k: (v or "").strip() for k, v in row.items() if k}
             name, controller = row.get("file", ""), row.get("controller", "")
@@ -44,11 +45,11 @@ def read_manifest(path: Path) -> tuple[list[NoticeSource], list[str]]:
                     str(ManifestError(path, "row needs both file and controller", line))
                 )
                 continue
-            file_path, refused = _confined(base, name, resolved)
+            file_path, refused = _confined(base, name, resolved, listings)
             if refused:
                 problems.append(str(ManifestError(path, f"names {name!r}: {refused}", line)))
                 continue
-            if not os.path.isfile(file_path):  # noqa: PTH113 (a stat per row, thousands of rows)
+            if not _is_file(file_path, listings):
                 problems.append(
                     str(ManifestError(path, f"names {name!r}, which does not exist", line))
                 )
@@ -90,11 +91,40 @@ def _inside(path: str, base: str) -> bool:
     return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def _confined(base: Path, name: str, resolved: dict[str, str]) -> tuple[Path, str | None]:
+def _entry(
+    file_path: str | Path, listings: dict[str, dict[str, os.DirEntry[str]] | None]
+) -> os.DirEntry[str] | bool | None:
+    """The file's entry in its folder's listing (each folder listed once: the listing says
+    whether an entry is a symlink or a file without a stat per row); False when the folder
+    cannot be listed (then the caller asks the file system)."""
+    folder, name = os.path.split(file_path)
+    if folder not in listings:
+        try:
+            with os.scandir(folder) as entries:
+                listings[folder] = {entry.name: entry for entry in entries}
+        except OSError:
+            listings[folder] = None
+    listing = listings[folder]
+    return False if listing is None else listing.get(name)
+
+
+def _is_file(file_path: Path, listings: dict[str, dict[str, os.DirEntry[str]] | None]) -> bool:
+    entry = _entry(file_path, listings)
+    if entry is False or (entry is not None and entry.is_symlink()):
+        return os.path.isfile(file_path)  # noqa: PTH113
+    return entry is not None and entry.is_file()
+
+
+def _confined(
+    base: Path,
+    name: str,
+    resolved: dict[str, str],
+    listings: dict[str, dict[str, os.DirEntry[str]] | None],
+) -> tuple[Path, str | None]:
     """The row's file as a path under `base`, or the reason it is refused: the file must stay
     inside the manifest's folder lexically and once its symlinks (file or directories) resolve.
-    Directories are resolved once each, so thousands of rows in a few folders cost a stat each
-    (os.path on strings: pathlib objects cost more than the syscalls at 16,000 rows)."""
+    Directories are resolved and listed once each, so thousands of rows in a few folders cost
+    no syscall each (os.path on strings: pathlib objects cost more than the syscalls)."""
     if os.path.isabs(name) or os.path.splitdrive(name)[0]:  # noqa: PTH117
         return base, "an absolute path; a manifest names files inside its own folder only"
     root = str(base)
@@ -107,7 +137,8 @@ def _confined(base: Path, name: str, resolved: dict[str, str]) -> tuple[Path, st
         real_folder = resolved[folder] = os.path.realpath(folder)
     if not _inside(real_folder, root):
         return base, f"a symlinked folder resolving outside the manifest's folder ({real_folder})"
-    if os.path.islink(file_path):  # noqa: PTH114
+    entry = _entry(file_path, listings)
+    if entry is False or (entry is not None and entry.is_symlink()):
         target = os.path.realpath(file_path)
         if not _inside(target, root):
             return base, f"a symlink resolving outside the manifest's folder ({target})"

@@ -24,7 +24,7 @@ from flowgraph.query.library import LibraryQuery, load_library, run
 from flowgraph.settings import Settings
 from flowgraph.store import snapshot as snapshots
 from flowgraph.store.oxigraph import OxigraphStore
-from flowgraph.trace.network_file import EDGE_COLUMNS, FILE, SCHEMA, VERSION
+from flowgraph.trace.network_schema import EDGE_COLUMNS, FILE, SCHEMA, VERSION
 
 Part = tuple[list[tuple], list[tuple]]  # a notice's flow-edges rows, its activity-details rows
 _EDGE_NAMES = list(EDGE_COLUMNS)

@@ -303,9 +303,9 @@ class _Graph:
 
 
 def _names(store: Any, library: dict[str, Any], settings: Settings) -> Any:
-    from flowgraph.query.names import load_names
+    from flowgraph.query.names_cache import names_for
 
-    return load_names(store, library, settings)
+    return names_for(store, library, settings)
 
 
 def _open_graph(

@@ -173,6 +173,29 @@ class Names:
             if known:
                 self.alias_keys.setdefault(key, set()).update(known)
 
+    # ------------------------------------------------------------------ kept on disk
+    def state(self) -> dict[str, Any]:
+        """The index as plain data (`query/names_cache.py` keeps it beside a snapshot)."""
+        return {
+            "entries": [
+                (e.iri, e.label, e.kind, e.owner, e.owner_label, e.file)
+                for e in self.by_iri.values()
+            ],
+            "labels": self.labels,
+            "alias_keys": self.alias_keys,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Names:
+        """The index `state` gave, without normalising every name again."""
+        names = cls.__new__(cls)
+        names.entries = [Named(*entry) for entry in state["entries"]]
+        names.aliases = {}
+        names.by_iri = {entry.iri: entry for entry in names.entries}
+        names.labels = state["labels"]
+        names.alias_keys = state["alias_keys"]
+        return names
+
     # ------------------------------------------------------------------ resolving
     def resolve(self, name: str | None, kind: str = "entity", what: str | None = None) -> Named:
         """The one thing of `kind` (a key of KINDS) that `name` names, or a NameProblem."""

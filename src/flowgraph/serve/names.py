@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from flowgraph.query.names import NameProblem, Names, load_names
+from flowgraph.query.names import NameProblem, Names
+from flowgraph.query.names_cache import names_for
 from flowgraph.serve.deps import Runtime
 from flowgraph.serve.errors import error_page, wants_html
 
@@ -25,7 +26,7 @@ HTML_PAGES = ("/explore", "/trace", "/check", "/compare", "/changes")
 def names_of(runtime: Runtime) -> Names:
     """The graph's names, read once per snapshot (call it off the event loop)."""
     return runtime.once(
-        "names", lambda: load_names(runtime.store, runtime.library, runtime.settings)
+        "names", lambda: names_for(runtime.store, runtime.library, runtime.settings)
     )
 
 

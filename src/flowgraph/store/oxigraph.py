@@ -77,8 +77,9 @@ def load_snapshot(snapshot: Path, on_graph: Callable[[str], None] | None = None)
 class OxigraphStore:
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, snapshot: Path | None = None) -> None:
         self.store = store
+        self.snapshot = snapshot  # the published snapshot it holds (None: a scratch store)
 
     @classmethod
     def open(cls, snapshot: Path) -> OxigraphStore:
@@ -86,7 +87,7 @@ class OxigraphStore:
         if not path.exists():
             raise StoreError(f"{snapshot}: no Oxigraph store in this build")
         try:
-            return cls(ox.Store.read_only(str(path)))
+            return cls(ox.Store.read_only(str(path)), snapshot)
         except OSError as exc:
             raise StoreError(f"cannot open Oxigraph store {path}: {exc}") from exc
 
@@ -99,7 +100,7 @@ class OxigraphStore:
             raise StoreError(f"{snapshot}: no N-Quads in this build")
         store = ox.Store()
         store.bulk_load(concatenated(files), format=ox.RdfFormat.N_QUADS)
-        return cls(store)
+        return cls(store, snapshot)
 
     def select(
         self, query: str, bindings: dict[str, Any] | None = None

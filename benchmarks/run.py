@@ -45,6 +45,7 @@ from flowgraph.store.sparql_text import bind_in_where
 from flowgraph.synth.corpus import write_corpus
 
 B = "https://w3id.org/flowgraph/id/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PEAK_RSS = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 
 
@@ -116,6 +117,12 @@ def flowgraph(*args: str, env: dict[str, str]) -> tuple[float, int]:
         text=True,
     )
     return time.perf_counter() - started, int(output.stdout.strip())
+
+
+def whole_command(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """A command's first run and the median of three after it, in seconds."""
+    times = [flowgraph(*args, env=env)[0] for _ in range(4)]
+    return round(times[0], 2), round(statistics.median(times[1:]), 2)
 
 
 def params_for(name: str, controller: str) -> dict[str, Any] | None:
@@ -190,17 +197,17 @@ def bench_size(
         if rdflib_store is not None:
             row["rdflib_median_s"] = rdflib_time(lambda q=query, p=params: run(rdflib_store, q, p))
         result["queries"][name] = row
-    env_cmd = ["trace", "--from", controller, "--max-hops", "4", "--format", "json"]
-    result["trace_s"] = round(
-        statistics.median(flowgraph(*env_cmd, env=env)[0] for _ in range(3)), 2
+    # by the council's name, as a user types it: the first command after a build works the
+    # names out (and keeps them beside the snapshot), the median is of the three after it
+    name = store.select(f"SELECT ?l WHERE {{ <{controller}> <{RDFS_LABEL}> ?l }} LIMIT 1")[1][0][
+        "l"
+    ]
+    result["trace_first_s"], result["trace_s"] = whole_command(
+        ["trace", "--from", name, "--max-hops", "4", "--format", "json"], env
     )
     page = work / "viz.html"
-    result["viz_s"] = round(
-        statistics.median(
-            flowgraph("viz", "--controller", controller, "-o", str(page), env=env)[0]
-            for _ in range(3)
-        ),
-        2,
+    result["viz_first_s"], result["viz_s"] = whole_command(
+        ["viz", "--controller", name, "-o", str(page)], env
     )
     result["viz_page_mb"] = round(page.stat().st_size / 1e6, 2)
     shutil.rmtree(load_dir, ignore_errors=True)
@@ -400,8 +407,14 @@ def targets(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             value = warm[worst_name]["p50_ms"]
             out.append(target(f"warm (repeated) request p50 over loopback {where}, ms (slowest: {worst_name})",
                               value, "<= 5 ms", value <= 5))  # fmt: skip
-        out.append(target(f"trace of one council, 4 hops, {where} (whole command)", r["trace_s"], "< 1 s", r["trace_s"] < 1))  # fmt: skip
-        out.append(target(f"viz of one council {where} (whole command)", r["viz_s"], "< 2 s", r["viz_s"] < 2))  # fmt: skip
+        first = (
+            f"; the first after a build, which works the names out: {r['trace_first_s']} s"
+            if "trace_first_s" in r
+            else ""
+        )
+        out.append(target(f"trace of one council by name, 4 hops, {where} (whole command{first})", r["trace_s"], "< 1 s", r["trace_s"] < 1))  # fmt: skip
+        first = f"; the first after a build: {r['viz_first_s']} s" if "viz_first_s" in r else ""
+        out.append(target(f"viz of one council by name {where} (whole command{first})", r["viz_s"], "< 2 s", r["viz_s"] < 2))  # fmt: skip
     out.append(target("viz page size (MB)", largest["viz_page_mb"], "< 5 MB", largest["viz_page_mb"] < 5))  # fmt: skip
     return out
 

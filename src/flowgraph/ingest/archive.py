@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
@@ -31,6 +30,7 @@ from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
 
+from flowgraph.atomic_write import write_atomically
 from flowgraph.errors import FlowgraphError
 
 LOG_NAME = "versions.csv"
@@ -204,7 +204,7 @@ class Archive:
         digest = hashlib.sha256(data).hexdigest()
         target = self.directory / OBJECTS / f"{digest}{suffix}"
         if not target.exists():
-            _write_atomically(target, data)
+            write_atomically(target, data)
         return digest
 
     def add(self, data: bytes, version: Version) -> tuple[Version, bool]:
@@ -217,7 +217,7 @@ class Archive:
             return latest, False
         target = self.path(version)
         if not target.exists():
-            _write_atomically(target, data)
+            write_atomically(target, data)
         self._commit([version])
         return version, True
 
@@ -247,7 +247,7 @@ class Archive:
                 continue
             target = self.path(version)
             if not target.exists():  # a copy: a hard link would change with an edit in place
-                _write_atomically(target, data)
+                write_atomically(target, data)
             kept.append(version)
         self._commit(kept)
         return kept
@@ -286,7 +286,7 @@ class Archive:
         except (OSError, ValueError):
             known = {}
         known[notice] = {"url": url, "etag": etag, "last_modified": last_modified}
-        _write_atomically(path, json.dumps(known, indent=1, sort_keys=True).encode())
+        write_atomically(path, json.dumps(known, indent=1, sort_keys=True).encode())
 
     def _append_log(self, versions: list[Version]) -> None:
         """Rows appended (a changed notice costs its rows, not the log's thousands), synced;
@@ -327,10 +327,3 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as f:
-        f.write(data)
-    Path(f.name).replace(target)

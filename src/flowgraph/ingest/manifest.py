@@ -108,9 +108,14 @@ def _entry(
     return False if listing is None else listing.get(name)
 
 
+def _ask_the_file_system(entry: os.DirEntry[str] | bool | None) -> bool:
+    """A symlink, or a file in a folder that could not be listed: the listing cannot say."""
+    return entry is False or (entry is not None and entry.is_symlink())  # type: ignore[union-attr]
+
+
 def _is_file(file_path: Path, listings: dict[str, dict[str, os.DirEntry[str]] | None]) -> bool:
     entry = _entry(file_path, listings)
-    if entry is False or (entry is not None and entry.is_symlink()):
+    if _ask_the_file_system(entry):
         return os.path.isfile(file_path)  # noqa: PTH113
     return entry is not None and entry.is_file()
 
@@ -138,7 +143,7 @@ def _confined(
     if not _inside(real_folder, root):
         return base, f"a symlinked folder resolving outside the manifest's folder ({real_folder})"
     entry = _entry(file_path, listings)
-    if entry is False or (entry is not None and entry.is_symlink()):
+    if _ask_the_file_system(entry):
         target = os.path.realpath(file_path)
         if not _inside(target, root):
             return base, f"a symlink resolving outside the manifest's folder ({target})"

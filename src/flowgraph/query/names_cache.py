@@ -16,12 +16,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from flowgraph.atomic_write import write_atomically
 from flowgraph.query.names import Names, load_names
 
 FORMAT = "1"
@@ -37,7 +36,7 @@ def names_for(store: Any, library: Mapping[str, Any], settings: Any) -> Names:
         return Names.from_state(marshal.loads(path.read_bytes()))
     names = load_names(store, library, settings)
     with contextlib.suppress(OSError, ValueError):
-        _write_atomically(path, marshal.dumps(names.state()))
+        write_atomically(path, marshal.dumps(names.state()))
     return names
 
 
@@ -52,15 +51,3 @@ def _stamp(settings: Any, library: Mapping[str, Any]) -> str:
                     f"{path.relative_to(vocab)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode()
                 )
     return digest.hexdigest()[:16]
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-        Path(temporary).chmod(0o644)  # as readable as the snapshot's other files
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
